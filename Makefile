@@ -1,0 +1,34 @@
+# The README's commands. Each target bootstraps the virtual environment it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint crawl bench-extract clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+## demo: crawl the bundled offline mirror of every site into ./archive and print the summary
+demo: $(STAMP)
+	$(BIN)/newsarchive demo
+
+## crawl: crawl the real web, e.g. make crawl SITES="ndr braunschweiger_zeitung"
+crawl: $(STAMP)
+	$(BIN)/newsarchive crawl $(SITES)
+
+## lint: ruff check + format check, mypy
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## test: the whole suite (lint included)
+test: lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) archive archive.state.sqlite* .pytest_cache .mypy_cache .ruff_cache *.egg-info

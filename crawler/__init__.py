@@ -1,0 +1,3 @@
+"""newsarchive: a regional news crawler and archive."""
+
+__version__ = "0.1.0"

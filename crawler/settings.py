@@ -1,0 +1,66 @@
+"""Scrapy settings of newsarchive.
+
+Politeness is on by default: robots.txt obeyed, AutoThrottle, a User-Agent that names the project and where to
+reach it, few concurrent requests per site. The archive and the seen-store come from ARCHIVE_URI / STATE_URI in
+the environment (or ``-s ARCHIVE_URI=...``); without them the archive is ./archive and the seen-store
+./archive.state.sqlite beside it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from crawler import __version__
+from crawler.locations import default_state_uri
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders.de"]
+NEWSPIDER_MODULE = "crawler.spiders.de"
+
+CONTACT_URL = "https://github.com/newsarchive-project/newsarchive"
+USER_AGENT = f"newsarchive/{__version__} (+{CONTACT_URL})"
+
+# Politeness.
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+COOKIES_ENABLED = False
+
+# Robustness: bounded sizes and times, retries with Scrapy's own middleware.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+REDIRECT_MAX_TIMES = 5
+# Section pages followed at most this deep through their pagination (calendar and pagination traps).
+SECTION_MAX_PAGES = 5
+
+# Every http(s) request goes through the mirror handler; it is a pass-through unless MIRROR_URL is set, in
+# which case requests for a site's hosts are sent to that server (path and query kept, real host in Host:).
+MIRROR_URL = ""
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.mirror.MirrorDownloadHandler",
+    "https": "crawler.mirror.MirrorDownloadHandler",
+}
+
+ITEM_PIPELINES = {
+    "pipelines.normalise.NormalisePipeline": 100,
+    "pipelines.dedup.DedupPipeline": 200,
+    "pipelines.archive.pipeline.ArchivePipeline": 300,
+}
+
+# Where the archive and the seen-store live.
+ARCHIVE_URI = os.environ.get("ARCHIVE_URI") or "archive"
+STATE_URI = os.environ.get("STATE_URI") or default_state_uri(ARCHIVE_URI)
+
+# Dropped items are the normal case for duplicates and unchanged articles: no warnings for them.
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+LOG_LEVEL = "INFO"
+
+FEED_EXPORT_ENCODING = "utf-8"
