@@ -1,0 +1,122 @@
+"""Live progress on a terminal and the per-site summary at the end of a crawl."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+
+@dataclass
+class SiteCounts:
+    """The figures the progress line and the summary show for one site."""
+
+    site: str
+    pages: int = 0
+    archived: int = 0
+    revised: int = 0
+    duplicates: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    archive_errors: int = 0
+    failed: bool = False
+
+    @classmethod
+    def from_stats(cls, site: str, stats: dict[str, Any]) -> SiteCounts:
+        def n(key: str) -> int:
+            return int(stats.get(key, 0) or 0)
+
+        found = n("newsarchive/discovered") + n("item_scraped_count") + n("item_dropped_count")
+        return cls(
+            site=site,
+            pages=n("downloader/response_count"),
+            archived=n("newsarchive/archived"),
+            revised=n("newsarchive/revised"),
+            duplicates=n("newsarchive/duplicate"),
+            unchanged=n("newsarchive/unchanged"),
+            errors=n("log_count/ERROR"),
+            archive_errors=n("newsarchive/archive_errors"),
+            failed=found == 0 and n("newsarchive/entry_point_errors") + n("newsarchive/discovery_errors") > 0,
+        )
+
+
+def summary_table(rows: list[SiteCounts]) -> str:
+    """A plain-text table, one line per site, and a total."""
+    head = ("site", "pages", "archived", "revised", "duplicates", "unchanged", "errors")
+    lines = [head]
+    for r in rows:
+        state = " (failed)" if r.failed else ""
+        lines.append(
+            (r.site + state, *map(str, (r.pages, r.archived, r.revised, r.duplicates, r.unchanged, r.errors)))
+        )
+    total = [sum(getattr(r, f) for r in rows) for f in ("pages", "archived", "revised", "duplicates", "unchanged")]
+    lines.append(("total", *map(str, total), str(sum(r.errors for r in rows))))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    out = []
+    for i, line in enumerate(lines):
+        cells = [line[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True))]
+        out.append("  ".join(cells))
+        if i == 0 or i == len(lines) - 2:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+class ProgressExtension:
+    """Rewrites one status line on stderr once a second while crawls run (only when NEWSARCHIVE_PROGRESS)."""
+
+    crawlers: ClassVar[list[Crawler]] = []
+    _loop: ClassVar[task.LoopingCall | None] = None
+    _started: ClassVar[float] = 0.0
+    stream: ClassVar[TextIO] = sys.stderr
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
+        if not crawler.settings.getbool("NEWSARCHIVE_PROGRESS"):
+            raise NotConfigured
+        ext = cls(crawler)
+        cls.crawlers.append(crawler)
+        crawler.signals.connect(ext.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def engine_started(self) -> None:
+        cls = type(self)
+        if cls._loop is None:
+            cls._started = time.monotonic()
+            cls._loop = task.LoopingCall(cls.render)
+            cls._loop.start(1.0, now=False)
+
+    def spider_closed(self) -> None:
+        cls = type(self)
+        if all(c.engine is None or not c.crawling for c in cls.crawlers) and cls._loop is not None:
+            if cls._loop.running:
+                cls._loop.stop()
+            cls._loop = None
+            cls.stream.write("\r\x1b[K")
+            cls.stream.flush()
+
+    @classmethod
+    def render(cls) -> None:
+        stats: list[StatsCollector] = [c.stats for c in cls.crawlers if c.stats is not None]
+        rows = [SiteCounts.from_stats("", s.get_stats()) for s in stats]
+        pages = sum(r.pages for r in rows)
+        elapsed = max(time.monotonic() - cls._started, 1e-6)
+        line = (
+            f"pages {pages}  archived {sum(r.archived for r in rows)}  "
+            f"duplicates {sum(r.duplicates + r.unchanged for r in rows)}  errors {sum(r.errors for r in rows)}  "
+            f"{pages / elapsed:.1f} pages/s  ({len(rows)} sites)"
+        )
+        cls.stream.write("\r\x1b[K" + line)
+        cls.stream.flush()

@@ -1,0 +1,142 @@
+"""Run crawls of one or more sites in one process and report on them (used by ``crawl`` and ``demo``)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.progress import SiteCounts, summary_table
+from crawler.sites import project_settings, site_classes
+
+# Exit codes, documented in README.md for schedulers.
+EXIT_OK = 0
+EXIT_ARCHIVE_ERROR = 1
+EXIT_USAGE = 2
+EXIT_SITE_FAILED = 3
+
+
+class UsageError(Exception):
+    """A bad argument or an unusable archive/state location: a message and exit code 2."""
+
+
+@dataclass
+class CrawlOptions:
+    sites: list[str]
+    archive_uri: str | None = None
+    state_uri: str | None = None
+    max_articles: int | None = None
+    mirror: str | None = None
+    overrides: dict[str, str] = field(default_factory=dict)
+    mode: str = "incremental"
+    date_from: str | None = None
+    date_to: str | None = None
+    progress: bool = False
+    extra_settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CrawlResult:
+    rows: list[SiteCounts]
+    archive_uri: str
+    state_uri: str
+
+    @property
+    def exit_code(self) -> int:
+        if any(r.archive_errors for r in self.rows):
+            return EXIT_ARCHIVE_ERROR
+        if any(r.failed for r in self.rows):
+            return EXIT_SITE_FAILED
+        return EXIT_OK
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    """``["NAME=VALUE", ...]`` as given to ``-s``."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"-s takes NAME=VALUE, got {pair!r}")
+        out[name.strip()] = value
+    return out
+
+
+def build_settings(opts: CrawlOptions) -> Settings:
+    """Project settings with the command line's choices on top (``-s`` last, as in ``scrapy crawl``)."""
+    from crawler.locations import default_state_uri
+
+    settings = project_settings().copy()
+    if opts.archive_uri:
+        settings.set("ARCHIVE_URI", opts.archive_uri, priority="cmdline")
+        if not opts.state_uri and "STATE_URI" not in opts.overrides:
+            settings.set("STATE_URI", default_state_uri(opts.archive_uri), priority="cmdline")
+    if opts.state_uri:
+        settings.set("STATE_URI", opts.state_uri, priority="cmdline")
+    if opts.mirror:
+        settings.set("MIRROR_URL", opts.mirror.rstrip("/"), priority="cmdline")
+    if opts.max_articles:
+        settings.set("CLOSESPIDER_ITEMCOUNT", opts.max_articles, priority="cmdline")
+    if opts.progress:
+        settings.set("NEWSARCHIVE_PROGRESS", True, priority="cmdline")
+        settings.set("EXTENSIONS", {**settings.getdict("EXTENSIONS"), "crawler.progress.ProgressExtension": 900})
+        if "LOG_LEVEL" not in opts.overrides:
+            settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    for name, value in opts.extra_settings.items():
+        settings.set(name, value, priority="cmdline")
+    for name, value in opts.overrides.items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def check_locations(settings: Settings) -> None:
+    """Open the archive and the seen-store once before any request, so a bad URI fails at start."""
+    from pipelines.state import StateError, open_state
+    from pipelines.storage import StorageError, open_storage
+
+    try:
+        open_storage(settings.get("ARCHIVE_URI"), settings).check_writable()
+    except StorageError as exc:
+        raise UsageError(f"cannot use the archive: {exc}") from exc
+    try:
+        open_state(settings.get("STATE_URI")).close()
+    except StateError as exc:
+        raise UsageError(f"cannot use the seen-store: {exc}") from exc
+
+
+def run_crawl(opts: CrawlOptions) -> CrawlResult:
+    """Crawl the sites (each with its own spider, concurrently) and collect their figures."""
+    settings = build_settings(opts)
+    classes = site_classes(settings)
+    unknown = [s for s in opts.sites if s not in classes]
+    if unknown:
+        raise UsageError(f"unknown site(s): {', '.join(unknown)}. Known sites: {', '.join(classes)}")
+    if opts.mode == "backfill":
+        missing = [s for s in opts.sites if not classes[s].archive_sitemap]
+        if missing:
+            raise UsageError(f"no archive sitemaps to backfill from for: {', '.join(missing)}")
+    check_locations(settings)
+    process = CrawlerProcess(settings)
+    crawlers: list[tuple[str, Crawler]] = []
+    for name in opts.sites:
+        crawler = process.create_crawler(classes[name])
+        crawlers.append((name, crawler))
+        process.crawl(crawler, mode=opts.mode, date_from=opts.date_from, date_to=opts.date_to)
+    process.start()
+    rows = [SiteCounts.from_stats(name, c.stats.get_stats() if c.stats else {}) for name, c in crawlers]
+    return CrawlResult(rows, str(settings.get("ARCHIVE_URI")), str(settings.get("STATE_URI")))
+
+
+def print_summary(result: CrawlResult, out: Any = None) -> None:
+    out = out or sys.stdout
+    print(summary_table(result.rows), file=out)
+    archived = sum(r.archived for r in result.rows)
+    if archived == 0 and not any(r.failed or r.archive_errors for r in result.rows):
+        print("\nNothing new: every article found is already in the archive.", file=out)
+    for r in result.rows:
+        if r.failed:
+            print(f"\nsite {r.site} failed: none of its entry points could be read (see the log)", file=out)
+        if r.archive_errors:
+            print(f"\nsite {r.site}: {r.archive_errors} part(s) could not be written to the archive", file=out)

@@ -1,0 +1,1 @@
+"""Spiders: the generic NewsSpider (base.py) and one small file per site under de/."""

@@ -1,0 +1,258 @@
+"""NewsSpider: discovery and article parsing shared by every site.
+
+A site file sets data only (name, publisher, region, hosts, entry points, URL rules, selectors where the generic
+extraction falls short); behaviour lives here, with named hooks a site may override:
+``is_article_url``, ``build_article``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from crawler.discovery import DiscoveryError, Entry, parse_feed, parse_sitemap
+from crawler.extract import SiteSelectors, extract
+from crawler.items import Article
+from crawler.mirror import mirror_hosts
+
+KIND_FEED = "feed"
+KIND_SITEMAP = "sitemap"
+KIND_SECTION = "section"
+
+
+def month_range(start: date, end: date) -> list[tuple[int, int]]:
+    """The (year, month) pairs from start's month to end's month, inclusive."""
+    months: list[tuple[int, int]] = []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        months.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+class NewsSpider(scrapy.Spider):
+    """Generic news spider. Modes: ``incremental`` (feeds, news sitemaps, sections) or ``backfill``."""
+
+    # --- site data (set by each site file) ---
+    publisher: ClassVar[str] = ""
+    region: ClassVar[str] = ""
+    language: ClassVar[str] = "de"
+    domains: ClassVar[list[str]] = []
+    feeds: ClassVar[list[str]] = []
+    news_sitemaps: ClassVar[list[str]] = []
+    sitemaps: ClassVar[list[str]] = []
+    sections: ClassVar[list[str]] = []
+    archive_sitemap: ClassVar[str | None] = None
+    archive_since: ClassVar[str | None] = None
+    article_url: ClassVar[str] = r"."
+    skip: ClassVar[list[str]] = []
+    selectors: ClassVar[SiteSelectors | None] = None
+
+    # skipped on every site: media, tickers, galleries, index and search pages
+    common_skip: ClassVar[list[str]] = [
+        r"/(video|videos|podcast|podcasts|audio|mediathek|bildergalerie|galerie|gallery|fotostrecke)/",
+        r"(live-?ticker|liveblog)",
+        r"/(suche|search|tag|tags|thema|autor|autoren|impressum|datenschutz)/",
+        r"\.(jpe?g|png|gif|webp|svg|pdf|mp3|mp4|zip|css|js)(\?|$)",
+    ]
+
+    custom_settings: ClassVar[dict[str, Any]] = {}
+
+    def __init__(
+        self,
+        *args: Any,
+        mode: str = "incremental",
+        date_from: str | None = None,
+        date_to: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if mode not in ("incremental", "backfill"):
+            raise ValueError(f"unknown mode {mode!r}: use incremental or backfill")
+        self.mode = mode
+        self.date_from = date.fromisoformat(date_from) if date_from else None
+        self.date_to = date.fromisoformat(date_to) if date_to else None
+        if mode == "backfill" and not self.archive_sitemap:
+            raise ValueError(f"site {self.name} has no archive sitemaps to backfill from")
+        self.site_domains = sorted({_registrable(d) for d in self.domains})
+        # entry points may live on another host (e.g. a sitemap on a CDN host): allowed, but never articles
+        self.allowed_domains = sorted({*self.site_domains, *(_registrable(h) for h in mirror_hosts(self))})
+        self._article_re = re.compile(self.article_url)
+        self._skip_re = [re.compile(p) for p in [*self.common_skip, *self.skip]]
+
+    # --- hooks ---
+    def is_article_url(self, url: str) -> bool:
+        """Whether a discovered URL is worth fetching as an article."""
+        host = (urlsplit(url).hostname or "").lower()
+        if not any(host == d or host.endswith("." + d) for d in self.site_domains):
+            return False
+        if any(p.search(url) for p in self._skip_re):
+            return False
+        return bool(self._article_re.search(url))
+
+    def build_article(self, response: TextResponse, fields: dict[str, Any]) -> Article:
+        """Turn extracted fields and the response into an Article item."""
+        return Article(
+            url=response.url,
+            canonical_url=fields.get("canonical_url") or response.url,
+            site=self.name,
+            publisher=self.publisher,
+            region=self.region,
+            language=fields.get("language") or self.language,
+            title=fields.get("title"),
+            lead=fields.get("lead"),
+            body=fields.get("body") or "",
+            authors=list(fields.get("authors") or []),
+            published=fields.get("published"),
+            modified=fields.get("modified"),
+            section=fields.get("section"),
+            keywords=list(fields.get("keywords") or []),
+            image=fields.get("image"),
+            paywalled=bool(fields.get("paywalled")),
+            extractor=fields.get("extractor"),
+            crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            raw_response={
+                "url": response.url,
+                "status": response.status,
+                "headers": [
+                    [k.decode("latin-1"), v.decode("latin-1")]
+                    for k, vs in response.headers.items()
+                    for v in vs
+                ],
+                "body": response.body,
+                "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "request_headers": [
+                    [k.decode("latin-1"), v.decode("latin-1")]
+                    for k, vs in response.request.headers.items()
+                    for v in vs
+                ]
+                if response.request is not None
+                else [],
+            },
+        )
+
+    # --- discovery ---
+    def entry_points(self) -> Iterator[tuple[str, str]]:
+        """(url, kind) of the documents this run starts from."""
+        if self.mode == "backfill":
+            assert self.archive_sitemap is not None
+            start = self.date_from or date(2000, 1, 1)
+            end = self.date_to or datetime.now(UTC).date()
+            # dict: a yearly template yields each year once
+            urls = {self.archive_sitemap.format(year=y, month=m): None for y, m in month_range(start, end)}
+            for url in urls:
+                yield url, KIND_SITEMAP
+            return
+        for url in self.feeds:
+            yield url, KIND_FEED
+        for url in self.news_sitemaps:
+            yield url, KIND_SITEMAP
+        for url in self.sections:
+            yield url, KIND_SECTION
+        if not (self.feeds or self.news_sitemaps or self.sections):
+            for url in self.sitemaps:
+                yield url, KIND_SITEMAP
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url, kind in self.entry_points():
+            callback = {KIND_FEED: self.parse_feed, KIND_SITEMAP: self.parse_sitemap}.get(kind, self.parse_section)
+            yield scrapy.Request(
+                url, callback=callback, errback=self.entry_failed, cb_kwargs={"depth": 0}, priority=10
+            )
+
+    def entry_failed(self, failure: Any) -> None:
+        self.crawler.stats.inc_value("newsarchive/entry_point_errors")
+        self.logger.error("entry point failed: %s (%s)", failure.request.url, failure.getErrorMessage())
+
+    def _in_range(self, entry: Entry) -> bool:
+        if entry.date is None or self.mode != "backfill":
+            return True
+        day = entry.date.date()
+        return not (self.date_from and day < self.date_from) and not (self.date_to and day > self.date_to)
+
+    def _article_requests(self, entries: Iterable[Entry], source: str) -> Iterator[scrapy.Request]:
+        fresh = [e for e in entries if self._in_range(e)]
+        # newest first; undated entries keep their document order after the dated ones
+        fresh.sort(key=lambda e: e.date.timestamp() if e.date and e.date.tzinfo else 0.0, reverse=True)
+        for entry in fresh:
+            if not self.is_article_url(entry.url):
+                self.crawler.stats.inc_value("newsarchive/skipped_urls")
+                continue
+            self.crawler.stats.inc_value("newsarchive/discovered")
+            yield scrapy.Request(entry.url, callback=self.parse_article, cb_kwargs={"source": source})
+
+    def _discovery_failed(self, response: Response, exc: Exception) -> None:
+        self.crawler.stats.inc_value("newsarchive/discovery_errors")
+        self.logger.error("cannot read %s: %s", response.url, exc)
+
+    def parse_feed(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        try:
+            entries = parse_feed(response.body)
+        except DiscoveryError as exc:
+            self._discovery_failed(response, exc)
+            return
+        yield from self._article_requests(entries, response.url)
+
+    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        try:
+            kind, entries = parse_sitemap(response.body)
+        except DiscoveryError as exc:
+            self._discovery_failed(response, exc)
+            return
+        if kind == "urlset":
+            yield from self._article_requests(entries, response.url)
+            return
+        if depth >= 3:
+            self._discovery_failed(response, DiscoveryError("sitemap indexes nested too deep"))
+            return
+        for entry in entries:
+            if entry.url == response.url or any(p.search(entry.url) for p in self._skip_re):
+                continue
+            if not self._in_range_sitemap(entry):
+                continue
+            yield scrapy.Request(
+                entry.url, callback=self.parse_sitemap, errback=self.entry_failed, cb_kwargs={"depth": depth + 1}
+            )
+
+    def _in_range_sitemap(self, entry: Entry) -> bool:
+        # a child sitemap last changed before the backfill range starts holds nothing of that range
+        if self.mode != "backfill" or entry.date is None or self.date_from is None:
+            return True
+        return entry.date.date() >= self.date_from
+
+    def parse_section(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            self._discovery_failed(response, DiscoveryError("section page is not text"))
+            return
+        links = [urljoin(response.url, href) for href in response.css("a::attr(href)").getall()]
+        yield from self._article_requests((Entry(u.split("#")[0]) for u in dict.fromkeys(links)), response.url)
+        nxt = response.css('a[rel~="next"]::attr(href), link[rel~="next"]::attr(href)').get()
+        max_pages = self.settings.getint("SECTION_MAX_PAGES", 5)
+        if nxt and depth + 1 < max_pages:
+            yield response.follow(
+                nxt, callback=self.parse_section, errback=self.entry_failed, cb_kwargs={"depth": depth + 1}
+            )
+
+    # --- articles ---
+    def parse_article(self, response: Response, source: str = "") -> Iterator[Article]:
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("newsarchive/not_html")
+            self.logger.warning("not an HTML page: %s", response.url)
+            return
+        fields = extract(response.text, response.url, self.selectors)
+        if not fields.get("body") and not fields.get("title"):
+            self.crawler.stats.inc_value("newsarchive/no_article")
+            self.logger.warning("no article found on %s", response.url)
+        yield self.build_article(response, fields)
+
+
+def _registrable(host: str) -> str:
+    """``www.ndr.de`` -> ``ndr.de``; good enough for German news hosts (no multi-label public suffixes)."""
+    parts = host.lower().strip(".").split(".")
+    return ".".join(parts[-2:]) if len(parts) > 2 else ".".join(parts)

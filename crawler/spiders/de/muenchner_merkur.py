@@ -1,0 +1,12 @@
+from crawler.spiders.base import NewsSpider
+
+
+class MuenchnerMerkurSpider(NewsSpider):
+    name = "muenchner_merkur"
+    publisher = "Münchner Merkur"
+    region = "Bayern: München, Oberbayern"
+    domains = ["www.merkur.de"]
+    feeds = ["https://www.merkur.de/welt/rssfeed.rdf"]
+    news_sitemaps = ["https://www.merkur.de/news.xml"]
+    sitemaps = ["https://www.merkur.de/sitemap-index.xml"]
+    article_url = r"merkur\.de/.+-\d{6,}\.html$"

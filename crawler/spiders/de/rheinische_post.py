@@ -1,0 +1,12 @@
+from crawler.spiders.base import NewsSpider
+
+
+class RheinischePostSpider(NewsSpider):
+    name = "rheinische_post"
+    publisher = "Rheinische Post"
+    region = "Nordrhein-Westfalen: Düsseldorf, Niederrhein"
+    domains = ["rp-online.de"]
+    feeds = ["https://rp-online.de/feed.rss"]
+    news_sitemaps = ["https://rp-online.de/sitemap-news.xml"]
+    sitemaps = ["https://rp-online.de/sitemap.xml"]
+    article_url = r"_aid-\d+/?$"

@@ -1,0 +1,12 @@
+from crawler.spiders.base import NewsSpider
+
+
+class StuttgarterZeitungSpider(NewsSpider):
+    name = "stuttgarter_zeitung"
+    publisher = "Stuttgarter Zeitung"
+    region = "Baden-Württemberg: Stuttgart"
+    domains = ["www.stuttgarter-zeitung.de"]
+    news_sitemaps = ["https://www.stuttgarter-zeitung.de/sitemap-news.xml"]
+    sitemaps = ["https://www.stuttgarter-zeitung.de/sitemap.xml"]
+    # /<ressort>/<slug>-<id>.html or .<uuid>.html
+    article_url = r"stuttgarter-zeitung\.de/.+([-.]\d{6,}|\.[0-9a-f-]{36})\.html$"

@@ -1,0 +1,33 @@
+"""Bases for sites that share a publishing platform; a site file then holds only its own data."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from crawler.spiders.base import NewsSpider
+
+
+class FunkeSpider(NewsSpider):
+    """Funke Mediengruppe titles: ``/rss``, ``/sitemaps/news.xml``, monthly archive sitemaps, ``/article<id>/``.
+
+    A title sets ``base_url`` (``has_rss``/``has_archive = False`` where it serves no feed / no monthly archive);
+    the entry points follow.
+    """
+
+    base_url: ClassVar[str] = ""
+    has_rss: ClassVar[bool] = True
+    has_archive: ClassVar[bool] = True
+    article_url: ClassVar[str] = r"/article\d+/"
+    skip: ClassVar[list[str]] = [r"/(video|podcast|bildergalerie)\d*/", r"/live\d+/"]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.base_url:
+            return
+        base = cls.base_url.rstrip("/")
+        cls.domains = [urlsplit(base).hostname or ""]
+        cls.feeds = [f"{base}/rss"] if cls.has_rss else []
+        cls.news_sitemaps = [f"{base}/sitemaps/news.xml"]
+        if cls.has_archive:
+            cls.archive_sitemap = base + "/sitemaps/archive/sitemap-{year}-{month:02d}-p00.xml.gz"
