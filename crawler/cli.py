@@ -16,8 +16,8 @@ DESCRIPTION = """\
 newsarchive: crawl regional news sites into an append-only archive (local path or s3://), exactly once.
 
 Without --archive/--state (or ARCHIVE_URI/STATE_URI) the archive is ./archive and the seen-store
-./archive.state.sqlite. Exit codes: 0 clean run, 1 the archive could not be written, 2 bad usage or an unusable
-archive/state location, 3 a site failed entirely (none of its entry points could be read)."""
+./archive.state.sqlite. Exit codes: 0 clean run, 1 the archive could not be written, 2 bad usage or an
+unusable archive/state location, 3 a site failed entirely (none of its entry points could be read)."""
 
 
 def _add_locations(p: argparse.ArgumentParser) -> None:
@@ -53,7 +53,9 @@ def _crawl_options(args: argparse.Namespace, sites: list[str]) -> CrawlOptions:
         max_articles=getattr(args, "max_articles", None),
         mirror=getattr(args, "mirror", None),
         overrides=parse_overrides(args.set or []),
-        mode="backfill" if getattr(args, "date_from", None) or getattr(args, "date_to", None) else "incremental",
+        mode="backfill"
+        if getattr(args, "date_from", None) or getattr(args, "date_to", None)
+        else "incremental",
         date_from=getattr(args, "date_from", None),
         date_to=getattr(args, "date_to", None),
         progress=sys.stderr.isatty() and not getattr(args, "no_progress", False),
@@ -107,8 +109,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "Read it:\n"
         f"  newsarchive read --archive {result.archive_uri} | head -n 3\n"
         f"  newsarchive read --archive {result.archive_uri} --site ndr\n"
-        f"  duckdb -c \"SELECT site, title FROM read_json_auto('{result.archive_uri}/v1/articles/**/*.jsonl.gz', "
-        'hive_partitioning=true)"\n'
+        '  duckdb -c "SELECT site, title FROM read_json_auto('
+        f"'{result.archive_uri}/v1/articles/**/*.jsonl.gz', hive_partitioning=true)\"\n"
         "Run it again: nothing new is archived the second time."
     )
     return result.exit_code
@@ -192,8 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "crawl",
         help="crawl sites of the real web into the archive",
-        description="Crawl SITE(s) into the archive: incremental by default (feeds, news sitemaps, sections), "
-        "backfill with --from/--to (the monthly archive sitemaps of that range).",
+        description="Crawl SITE(s) into the archive: incremental by default (feeds, news sitemaps, "
+        "sections), backfill with --from/--to (the monthly archive sitemaps of that range).",
     )
     p.add_argument("sites", nargs="+", metavar="SITE", help="site name(s), see `newsarchive sites`")
     _add_locations(p)
@@ -224,8 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "read",
         help="print committed records as JSON lines",
-        description="Print the archive's committed records as JSON lines on stdout, in commit order; the cursor "
-        "to continue from (--after) goes to stderr.",
+        description="Print the archive's committed records as JSON lines on stdout, in commit order; "
+        "the cursor to continue from (--after) goes to stderr.",
     )
     p.add_argument("--archive", metavar="URI", help="archive location (default: ARCHIVE_URI or ./archive)")
     p.add_argument("--site", metavar="S", help="only this site")
@@ -242,8 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "eval",
         help="score extraction on a corpus of saved pages",
-        description="For every DIR/*/page.html with its expected.json, extract and score: body_f1, title_exact, "
-        "authors_exact, published_exact, ms_per_page.",
+        description="For every DIR/*/page.html with its expected.json, extract and score: body_f1, "
+        "title_exact, authors_exact, published_exact, ms_per_page.",
     )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true", help="print the scores as one JSON object")

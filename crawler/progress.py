@@ -26,6 +26,7 @@ class SiteCounts:
     revised: int = 0
     duplicates: int = 0
     unchanged: int = 0
+    known: int = 0
     errors: int = 0
     archive_errors: int = 0
     failed: bool = False
@@ -43,6 +44,7 @@ class SiteCounts:
             revised=n("newsarchive/revised"),
             duplicates=n("newsarchive/duplicate"),
             unchanged=n("newsarchive/unchanged"),
+            known=n("newsarchive/known"),
             errors=n("log_count/ERROR"),
             archive_errors=n("newsarchive/archive_errors"),
             failed=found == 0 and n("newsarchive/entry_point_errors") + n("newsarchive/discovery_errors") > 0,
@@ -50,15 +52,23 @@ class SiteCounts:
 
 
 def summary_table(rows: list[SiteCounts]) -> str:
-    """A plain-text table, one line per site, and a total."""
-    head = ("site", "pages", "archived", "revised", "duplicates", "unchanged", "errors")
-    lines = [head]
+    """A plain-text table, one line per site, and a total.
+
+    duplicates: the same article under another URL; unchanged: refetched, same content; known: already
+    archived, not fetched again.
+    """
+    head = ("site", "pages", "archived", "revised", "duplicates", "unchanged", "known", "errors")
+    lines: list[tuple[str, ...]] = [head]
     for r in rows:
         state = " (failed)" if r.failed else ""
         lines.append(
-            (r.site + state, *map(str, (r.pages, r.archived, r.revised, r.duplicates, r.unchanged, r.errors)))
+            (
+                r.site + state,
+                *map(str, (r.pages, r.archived, r.revised, r.duplicates, r.unchanged, r.known, r.errors)),
+            )
         )
-    total = [sum(getattr(r, f) for r in rows) for f in ("pages", "archived", "revised", "duplicates", "unchanged")]
+    fields = ("pages", "archived", "revised", "duplicates", "unchanged", "known")
+    total = [sum(getattr(r, f) for r in rows) for f in fields]
     lines.append(("total", *map(str, total), str(sum(r.errors for r in rows))))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = []
@@ -113,9 +123,11 @@ class ProgressExtension:
         rows = [SiteCounts.from_stats("", s.get_stats()) for s in stats]
         pages = sum(r.pages for r in rows)
         elapsed = max(time.monotonic() - cls._started, 1e-6)
+        archived = sum(r.archived for r in rows)
+        duplicates = sum(r.duplicates + r.unchanged for r in rows)
+        errors = sum(r.errors for r in rows)
         line = (
-            f"pages {pages}  archived {sum(r.archived for r in rows)}  "
-            f"duplicates {sum(r.duplicates + r.unchanged for r in rows)}  errors {sum(r.errors for r in rows)}  "
+            f"pages {pages}  archived {archived}  duplicates {duplicates}  errors {errors}  "
             f"{pages / elapsed:.1f} pages/s  ({len(rows)} sites)"
         )
         cls.stream.write("\r\x1b[K" + line)

@@ -81,7 +81,9 @@ def build_settings(opts: CrawlOptions) -> Settings:
         settings.set("CLOSESPIDER_ITEMCOUNT", opts.max_articles, priority="cmdline")
     if opts.progress:
         settings.set("NEWSARCHIVE_PROGRESS", True, priority="cmdline")
-        settings.set("EXTENSIONS", {**settings.getdict("EXTENSIONS"), "crawler.progress.ProgressExtension": 900})
+        settings.set(
+            "EXTENSIONS", {**settings.getdict("EXTENSIONS"), "crawler.progress.ProgressExtension": 900}
+        )
         if "LOG_LEVEL" not in opts.overrides:
             settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     for name, value in opts.extra_settings.items():
@@ -139,4 +141,6 @@ def print_summary(result: CrawlResult, out: Any = None) -> None:
         if r.failed:
             print(f"\nsite {r.site} failed: none of its entry points could be read (see the log)", file=out)
         if r.archive_errors:
-            print(f"\nsite {r.site}: {r.archive_errors} part(s) could not be written to the archive", file=out)
+            print(
+                f"\nsite {r.site}: {r.archive_errors} part(s) could not be written to the archive", file=out
+            )

@@ -1,9 +1,9 @@
 """Scrapy settings of newsarchive.
 
-Politeness is on by default: robots.txt obeyed, AutoThrottle, a User-Agent that names the project and where to
-reach it, few concurrent requests per site. The archive and the seen-store come from ARCHIVE_URI / STATE_URI in
-the environment (or ``-s ARCHIVE_URI=...``); without them the archive is ./archive and the seen-store
-./archive.state.sqlite beside it.
+Politeness is on by default: robots.txt obeyed, AutoThrottle, a User-Agent that names the project and
+where to reach it, few concurrent requests per site. The archive and the seen-store come from ARCHIVE_URI /
+STATE_URI in the environment (or ``-s ARCHIVE_URI=...``); without them the archive is ./archive and the
+seen-store ./archive.state.sqlite beside it.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 REDIRECT_MAX_TIMES = 5
+# Incremental crawls read newest first and stop reading a feed or sitemap after this many known articles in a
+# row (0: never stop early; known articles are skipped either way).
+INCREMENTAL_STOP_AFTER_KNOWN = 20
 # Section pages followed at most this deep through their pagination (calendar and pagination traps).
 SECTION_MAX_PAGES = 5
 

@@ -55,7 +55,10 @@ def test_sitemap_index_and_gzip() -> None:
     assert [e.url for e in entries] == ["https://x.de/s1.xml", "https://x.de/s2.xml.gz"]
 
 
-@pytest.mark.parametrize(("doc", "urls"), [(RSS, ["https://x.de/one", "https://x.de/two"]), (ATOM, ["https://x.de/a"]), (RDF, ["https://x.de/r"])])
+@pytest.mark.parametrize(
+    ("doc", "urls"),
+    [(RSS, ["https://x.de/one", "https://x.de/two"]), (ATOM, ["https://x.de/a"]), (RDF, ["https://x.de/r"])],
+)
 def test_feeds(doc: bytes, urls: list[str]) -> None:
     entries = parse_feed(doc)
     assert [e.url for e in entries] == urls

@@ -38,7 +38,12 @@ def server() -> Iterator[MirrorServer]:
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_URI", "STATE_URI")}
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+        [sys.executable, "-m", "crawler.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
     )
 
 
@@ -108,7 +113,7 @@ def test_regionalheute_body_has_no_credits_or_footer(crawled: tuple[Path, str]) 
 
 
 def test_cursor_continues_after_last_commit(crawled: tuple[Path, str]) -> None:
-    records, stderr = read_back(crawled[0])
+    _, stderr = read_back(crawled[0])
     cursor = stderr.strip().splitlines()[-1].removeprefix("cursor: ").strip()
     assert cursor
     later, _ = read_back(crawled[0], "--after", cursor)

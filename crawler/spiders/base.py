@@ -1,7 +1,7 @@
 """NewsSpider: discovery and article parsing shared by every site.
 
-A site file sets data only (name, publisher, region, hosts, entry points, URL rules, selectors where the generic
-extraction falls short); behaviour lives here, with named hooks a site may override:
+A site file sets data only (name, publisher, region, hosts, entry points, URL rules, selectors where the
+generic extraction falls short); behaviour lives here, with named hooks a site may override:
 ``is_article_url``, ``build_article``.
 """
 
@@ -20,6 +20,8 @@ from crawler.discovery import DiscoveryError, Entry, parse_feed, parse_sitemap
 from crawler.extract import SiteSelectors, extract
 from crawler.items import Article
 from crawler.mirror import mirror_hosts
+from pipelines.state import state_for
+from pipelines.text import canonical
 
 KIND_FEED = "feed"
 KIND_SITEMAP = "sitemap"
@@ -61,8 +63,6 @@ class NewsSpider(scrapy.Spider):
         r"/(suche|search|tag|tags|thema|autor|autoren|impressum|datenschutz)/",
         r"\.(jpe?g|png|gif|webp|svg|pdf|mp3|mp4|zip|css|js)(\?|$)",
     ]
-
-    custom_settings: ClassVar[dict[str, Any]] = {}
 
     def __init__(
         self,
@@ -161,7 +161,9 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url, kind in self.entry_points():
-            callback = {KIND_FEED: self.parse_feed, KIND_SITEMAP: self.parse_sitemap}.get(kind, self.parse_section)
+            callback = {KIND_FEED: self.parse_feed, KIND_SITEMAP: self.parse_sitemap}.get(
+                kind, self.parse_section
+            )
             yield scrapy.Request(
                 url, callback=callback, errback=self.entry_failed, cb_kwargs={"depth": 0}, priority=10
             )
@@ -176,14 +178,34 @@ class NewsSpider(scrapy.Spider):
         day = entry.date.date()
         return not (self.date_from and day < self.date_from) and not (self.date_to and day > self.date_to)
 
+    def is_known(self, url: str) -> bool:
+        """Whether the seen-store already holds the article at ``url`` (by canonical URL or alias)."""
+        store = state_for(self.crawler)
+        key = canonical(url)
+        return store.get(key) is not None or store.resolve_alias(key) is not None
+
     def _article_requests(self, entries: Iterable[Entry], source: str) -> Iterator[scrapy.Request]:
         fresh = [e for e in entries if self._in_range(e)]
         # newest first; undated entries keep their document order after the dated ones
         fresh.sort(key=lambda e: e.date.timestamp() if e.date and e.date.tzinfo else 0.0, reverse=True)
+        stop_after = (
+            self.settings.getint("INCREMENTAL_STOP_AFTER_KNOWN", 0) if self.mode == "incremental" else 0
+        )
+        known_in_a_row = 0
         for entry in fresh:
             if not self.is_article_url(entry.url):
                 self.crawler.stats.inc_value("newsarchive/skipped_urls")
                 continue
+            if self.is_known(entry.url):
+                # not refetched: the archive holds it already
+                self.crawler.stats.inc_value("newsarchive/known")
+                known_in_a_row += 1
+                if stop_after and known_in_a_row >= stop_after:
+                    self.crawler.stats.inc_value("newsarchive/stopped_early")
+                    self.logger.info("%s: %d known articles in a row, stopping early", source, known_in_a_row)
+                    return
+                continue
+            known_in_a_row = 0
             self.crawler.stats.inc_value("newsarchive/discovered")
             yield scrapy.Request(entry.url, callback=self.parse_article, cb_kwargs={"source": source})
 
@@ -217,7 +239,10 @@ class NewsSpider(scrapy.Spider):
             if not self._in_range_sitemap(entry):
                 continue
             yield scrapy.Request(
-                entry.url, callback=self.parse_sitemap, errback=self.entry_failed, cb_kwargs={"depth": depth + 1}
+                entry.url,
+                callback=self.parse_sitemap,
+                errback=self.entry_failed,
+                cb_kwargs={"depth": depth + 1},
             )
 
     def _in_range_sitemap(self, entry: Entry) -> bool:
@@ -231,7 +256,9 @@ class NewsSpider(scrapy.Spider):
             self._discovery_failed(response, DiscoveryError("section page is not text"))
             return
         links = [urljoin(response.url, href) for href in response.css("a::attr(href)").getall()]
-        yield from self._article_requests((Entry(u.split("#")[0]) for u in dict.fromkeys(links)), response.url)
+        yield from self._article_requests(
+            (Entry(u.split("#")[0]) for u in dict.fromkeys(links)), response.url
+        )
         nxt = response.css('a[rel~="next"]::attr(href), link[rel~="next"]::attr(href)').get()
         max_pages = self.settings.getint("SECTION_MAX_PAGES", 5)
         if nxt and depth + 1 < max_pages:

@@ -9,10 +9,10 @@ from crawler.spiders.base import NewsSpider
 
 
 class FunkeSpider(NewsSpider):
-    """Funke Mediengruppe titles: ``/rss``, ``/sitemaps/news.xml``, monthly archive sitemaps, ``/article<id>/``.
+    """Funke Mediengruppe titles: ``/rss``, ``/sitemaps/news.xml``, monthly archives, ``/article<id>/``.
 
-    A title sets ``base_url`` (``has_rss``/``has_archive = False`` where it serves no feed / no monthly archive);
-    the entry points follow.
+    A title sets ``base_url``, and ``has_rss = False`` / ``has_archive = False`` where it serves no feed or no
+    monthly archive; the entry points follow.
     """
 
     base_url: ClassVar[str] = ""

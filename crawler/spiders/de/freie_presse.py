@@ -1,7 +1,7 @@
 from crawler.spiders.base import NewsSpider
 
-FEEDS = ("chemnitz", "erzgebirge", "mittelsachsen", "vogtland", "zwickau", "politik", "wirtschaft", "kultur")
-FEEDS += ("sport", "sachsen", "regional")
+FEEDS = ["chemnitz", "erzgebirge", "mittelsachsen", "vogtland", "zwickau", "politik", "wirtschaft", "kultur"]
+FEEDS += ["sport", "sachsen", "regional"]
 
 
 class FreiePresseSpider(NewsSpider):
