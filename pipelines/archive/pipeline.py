@@ -1,0 +1,177 @@
+"""ArchivePipeline: batch records into parts, commit parts with a manifest, then mark them seen."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Self
+
+import scrapy
+from itemadapter import ItemAdapter
+
+from pipelines.archive.layout import SCHEMA_VERSION, commit_name, manifest_key, new_run_id
+from pipelines.archive.part import OpenPart, PartObject
+from pipelines.archive.record import build_record
+from pipelines.state import SeenStore, state_for
+from pipelines.storage import Storage, open_storage
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ARCHIVE_URI = "archive"
+DEFAULT_PART_MAX_RECORDS = 500
+DEFAULT_PART_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_PART_MAX_AGE = 300.0
+SOFTWARE = "newsarchive (pipelines.archive, format v1)"
+
+
+class ArchivePipeline:
+    """Write records to ``ARCHIVE_URI`` in the v1 layout (docs/ARCHIVE.md).
+
+    Records are buffered per (site, UTC date) in an open part. A part is committed when it holds
+    ARCHIVE_PART_MAX_RECORDS records or ARCHIVE_PART_MAX_BYTES bytes, when it is older than
+    ARCHIVE_PART_MAX_AGE seconds as an item arrives, and at spider close. A commit puts the parts, then
+    the manifest, and only then marks the records archived in the seen-store. A failed commit is logged
+    as an ERROR and counted in ``newsarchive/archive_errors``; its articles stay unseen.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        store: SeenStore,
+        stats: StatsCollector,
+        *,
+        max_records: int = DEFAULT_PART_MAX_RECORDS,
+        max_bytes: int = DEFAULT_PART_MAX_BYTES,
+        max_age: float = DEFAULT_PART_MAX_AGE,
+        crawler_info: dict[str, Any] | None = None,
+    ) -> None:
+        self.storage = storage
+        self.store = store
+        self.stats = stats
+        self.max_records = max_records
+        self.max_bytes = max_bytes
+        self.max_age = max_age
+        self.crawler_info: dict[str, Any] = dict(crawler_info or {})
+        self.run = new_run_id()
+        self.parts: dict[tuple[str, str], OpenPart] = {}
+        self._next_part = 0
+        self._next_commit = 0
+        self.crawler: Crawler | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        settings = crawler.settings
+        storage = open_storage(settings.get("ARCHIVE_URI") or DEFAULT_ARCHIVE_URI, settings)
+        info = {"software": SOFTWARE, "scrapy": scrapy.__version__, "bot": settings.get("BOT_NAME")}
+        pipeline = cls(
+            storage,
+            state_for(crawler),
+            crawler.stats,
+            max_records=settings.getint("ARCHIVE_PART_MAX_RECORDS", DEFAULT_PART_MAX_RECORDS),
+            max_bytes=settings.getint("ARCHIVE_PART_MAX_BYTES", DEFAULT_PART_MAX_BYTES),
+            max_age=settings.getfloat("ARCHIVE_PART_MAX_AGE", DEFAULT_PART_MAX_AGE),
+            crawler_info=info,
+        )
+        pipeline.crawler = crawler
+        return pipeline
+
+    def open_spider(self) -> None:
+        if self.crawler is not None and self.crawler.spider is not None:
+            self.crawler_info["spider"] = self.crawler.spider.name
+        logger.info("Archiving to %s (run %s)", self.storage.uri, self.run)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        raw_response = adapter.pop("raw_response", None)
+        record = build_record(adapter.asdict())
+        day = datetime.now(UTC).strftime("%Y-%m-%d")
+        partition = (str(record.get("site") or ""), day)
+        part = self.parts.get(partition)
+        if part is None:
+            part = OpenPart(partition[0], day, self.run, self._next_part, SOFTWARE)
+            self._next_part += 1
+            self.parts[partition] = part
+        part.add(record, raw_response if isinstance(raw_response, Mapping) else None)
+        if record.get("raw") is not None:
+            adapter["raw"] = record["raw"]
+        due = [
+            key
+            for key, p in self.parts.items()
+            if p.records >= self.max_records or p.nbytes >= self.max_bytes or p.age() >= self.max_age
+        ]
+        if due:
+            self.commit([self.parts.pop(key) for key in due])
+        return item
+
+    def close_spider(self) -> None:
+        parts, self.parts = list(self.parts.values()), {}
+        if parts:
+            self.commit(parts)
+
+    def commit(self, parts: list[OpenPart]) -> bool:
+        """Put the parts, then the manifest; then mark their records seen. False if nothing was committed."""
+        commit = commit_name(self.run, self._next_commit)
+        self._next_commit += 1
+        records = sum(p.records for p in parts)
+        objects: list[PartObject] = []
+        key = ""
+        try:
+            for part in parts:
+                for obj in part.finish():
+                    key = obj.key
+                    self.storage.put(obj.key, obj.data)
+                    objects.append(obj)
+            key = manifest_key(commit)
+            self.storage.put(key, self._manifest(commit, objects, records))
+        except Exception as exc:
+            self.stats.inc_value("newsarchive/archive_errors")
+            logger.error(
+                "Archive commit %s failed: cannot write %s to %s (%s: %s); its %d article(s) are not marked "
+                "seen and will be archived by the next run",
+                commit,
+                key,
+                self.storage.uri,
+                type(exc).__name__,
+                exc,
+                records,
+            )
+            return False
+        self.stats.inc_value("newsarchive/commits")
+        self.stats.inc_value("newsarchive/parts", len(objects))
+        self.stats.inc_value("newsarchive/archived", records)
+        try:
+            self.store.mark_archived([entry for part in parts for entry in part.entries])
+            for part in parts:
+                for alias, canonical_url in part.aliases:
+                    self.store.add_alias(alias, canonical_url)
+        except Exception as exc:
+            self.stats.inc_value("newsarchive/state_errors")
+            logger.error(
+                "Commit %s is in the archive but the seen-store could not be updated (%s: %s); "
+                "the next run may archive its %d article(s) again",
+                commit,
+                type(exc).__name__,
+                exc,
+                records,
+            )
+        logger.debug("Committed %s: %d records in %d objects", commit, records, len(objects))
+        return True
+
+    def _manifest(self, commit: str, objects: list[PartObject], records: int) -> bytes:
+        manifest = {
+            "schema_version": SCHEMA_VERSION,
+            "commit": commit,
+            "run": self.run,
+            "created": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "parts": [obj.manifest_entry() for obj in objects],
+            "records": records,
+            "crawler": self.crawler_info,
+        }
+        return json.dumps(manifest, ensure_ascii=False, indent=1, default=str).encode() + b"\n"

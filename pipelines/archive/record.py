@@ -1,0 +1,70 @@
+"""The archive record: the item's fields as JSON, minus the transient raw_response."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+#: record fields in their documented order (docs/ARCHIVE.md, schema.json); all are always present
+FIELDS: tuple[str, ...] = (
+    "id",
+    "url",
+    "canonical_url",
+    "site",
+    "publisher",
+    "region",
+    "language",
+    "title",
+    "lead",
+    "body",
+    "authors",
+    "published",
+    "modified",
+    "section",
+    "keywords",
+    "image",
+    "paywalled",
+    "crawled_at",
+    "revision",
+    "previous_hash",
+    "content_hash",
+    "aliases",
+    "cluster",
+    "near_duplicate_of",
+    "raw",
+    "extractor",
+    "schema_version",
+)
+_LISTS = frozenset({"authors", "keywords", "aliases"})
+#: item fields never written to the JSON record
+TRANSIENT = frozenset({"raw_response"})
+
+
+def build_record(item: Mapping[str, Any]) -> dict[str, Any]:
+    """All FIELDS (missing ones as null / []), then any extra fields of the item, minus TRANSIENT."""
+    record: dict[str, Any] = {name: ([] if name in _LISTS else None) for name in FIELDS}
+    for name, value in item.items():
+        if name not in TRANSIENT and value is not None:
+            record[name] = value
+    if record["paywalled"] is None:
+        record["paywalled"] = False
+    return record
+
+
+def _default(value: object) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, Mapping):
+        return dict(value)
+    return str(value)
+
+
+def dumps(record: Mapping[str, Any]) -> bytes:
+    """One JSON line (UTF-8, no ASCII escaping, trailing newline)."""
+    return (json.dumps(record, ensure_ascii=False, default=_default, separators=(",", ":")) + "\n").encode()

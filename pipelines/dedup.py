@@ -1,0 +1,84 @@
+"""DedupPipeline: new, unchanged, revised or duplicate, against the seen-store and this run."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Self
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from pipelines.state import SeenStore, state_for
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+def _drop(adapter: ItemAdapter, message: str, log_level: str) -> DropItem:
+    # the dropped item is logged whole: leave out the raw HTTP body
+    adapter.pop("raw_response", None)
+    return DropItem(message, log_level=log_level)
+
+
+class DedupPipeline:
+    """Decide per item, in this order (runs after NormalisePipeline):
+
+    - canonical URL already handled in this run -> drop, ``newsarchive/duplicate``;
+    - archived before with the same content_hash -> drop, ``newsarchive/unchanged``;
+    - archived before with another hash -> keep as revision n+1, ``newsarchive/revised``;
+    - same (site, content_hash) archived or handled under another canonical URL -> drop,
+      ``newsarchive/duplicate``, and record the URL as an alias of that article;
+    - otherwise keep, ``newsarchive/new``.
+    """
+
+    def __init__(self, store: SeenStore, stats: StatsCollector) -> None:
+        self.store = store
+        self.stats = stats
+        self.pending: dict[str, str] = {}  # canonical_url -> content_hash, handled in this run
+        self.pending_hashes: dict[tuple[str, str], str] = {}  # (site, content_hash) -> canonical_url
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(state_for(crawler), crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        canonical_url = adapter.get("canonical_url")
+        digest = adapter.get("content_hash")
+        site = str(adapter.get("site") or "")
+        if not canonical_url or not digest:
+            self.stats.inc_value("newsarchive/invalid")
+            raise _drop(
+                adapter, "Article without canonical_url or content_hash (is NormalisePipeline on?)", "ERROR"
+            )
+        if canonical_url in self.pending:
+            self.stats.inc_value("newsarchive/duplicate")
+            raise _drop(adapter, f"Duplicate in this run: {canonical_url}", "DEBUG")
+        old = self.store.get(canonical_url)
+        if old is not None:
+            if old.content_hash == digest:
+                self.stats.inc_value("newsarchive/unchanged")
+                raise _drop(adapter, f"Unchanged since revision {old.revision}: {canonical_url}", "DEBUG")
+            adapter["revision"] = old.revision + 1
+            adapter["previous_hash"] = old.content_hash
+            self.stats.inc_value("newsarchive/revised")
+            logger.debug("Revision %d of %s", old.revision + 1, canonical_url)
+        else:
+            original = self.pending_hashes.get((site, digest))
+            if original is None:
+                found = self.store.find_by_hash(site, digest)
+                original = found.canonical_url if found is not None else None
+            if original is not None and original != canonical_url:
+                self.stats.inc_value("newsarchive/duplicate")
+                self.store.add_alias(canonical_url, original)
+                raise _drop(adapter, f"Duplicate of {original}: {canonical_url}", "INFO")
+            adapter["revision"] = 1
+            adapter["previous_hash"] = None
+            self.stats.inc_value("newsarchive/new")
+        self.pending[canonical_url] = digest
+        self.pending_hashes.setdefault((site, digest), canonical_url)
+        return item

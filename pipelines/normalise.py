@@ -1,0 +1,89 @@
+"""NormalisePipeline: clean text, dates and URLs, then compute id and content_hash."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Self
+
+from itemadapter import ItemAdapter
+
+from pipelines.text import (
+    article_id,
+    canonical,
+    clean_body,
+    clean_list,
+    clean_text,
+    content_hash,
+    iso_date,
+    pick_canonical,
+    utc_now_iso,
+)
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+_TEXT_FIELDS = ("title", "lead", "section", "publisher", "region")
+_LIST_FIELDS = ("authors", "keywords")
+_DATE_FIELDS = ("published", "modified")
+
+
+class NormalisePipeline:
+    """Normalise an article item in place (any item type, through itemadapter).
+
+    Items without a body are kept (so they can be re-extracted from the raw WARC later) and counted
+    as ``newsarchive/empty_body``.
+    """
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        for name in _TEXT_FIELDS:
+            if name in adapter:
+                adapter[name] = clean_text(adapter[name])
+        for name in _LIST_FIELDS:
+            if name in adapter:
+                adapter[name] = clean_list(adapter[name])
+        adapter["body"] = clean_body(adapter.get("body"))
+        if not adapter["body"]:
+            self.stats.inc_value("newsarchive/empty_body")
+        for name in _DATE_FIELDS:
+            if adapter.get(name):
+                value = iso_date(adapter[name])
+                if value is None:
+                    self.stats.inc_value("newsarchive/invalid_date")
+                    logger.debug("Unparseable %s %r in %s", name, adapter[name], adapter.get("url"))
+                adapter[name] = value
+        adapter["crawled_at"] = iso_date(adapter.get("crawled_at")) or utc_now_iso()
+
+        url = str(adapter.get("url") or "")
+        if url:
+            declared = adapter.get("canonical_url")
+            canonical_url, used = pick_canonical(url, declared)
+            if declared and not used:
+                self.stats.inc_value("newsarchive/canonical_ignored")
+            adapter["canonical_url"] = canonical_url
+            aliases = [canonical(a) for a in adapter.get("aliases") or [] if isinstance(a, str) and a]
+            fetched = canonical(url)
+            if fetched != canonical_url:
+                aliases.insert(0, fetched)
+            adapter["aliases"] = list(dict.fromkeys(a for a in aliases if a != canonical_url))
+            adapter["id"] = article_id(canonical_url)
+        else:
+            adapter.setdefault("aliases", [])
+        adapter["content_hash"] = content_hash(adapter.get("title"), adapter["body"])
+        adapter["schema_version"] = SCHEMA_VERSION
+        if not adapter.get("revision"):
+            adapter["revision"] = 1
+        return item

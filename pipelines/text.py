@@ -1,0 +1,165 @@
+"""Pure normalisation helpers shared by the pipelines (text, dates, URLs, hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from functools import cache
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+import tldextract
+from dateutil.parser import isoparse
+from dateutil.parser import parse as parse_date
+from w3lib.html import replace_entities
+from w3lib.url import canonicalize_url
+
+#: naive dates are taken to be local time of the newsrooms
+LOCAL_TZ = ZoneInfo("Europe/Berlin")
+
+#: query parameters dropped from canonical URLs: exact names (compared lower-case) ...
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "cmpid",
+    }
+)
+#: ... and name prefixes (Google Analytics, Webtrekk/Mapp, AT Internet/Piano, Matomo/Piwik)
+TRACKING_PREFIXES = ("utm_", "wt_", "at_", "pk_", "mtm_")
+
+# characters that carry no text: zero-width space, BOM, soft hyphen
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def clean_text(value: object) -> str | None:
+    """Unescape HTML entities and collapse all whitespace to single spaces; '' -> None."""
+    if value is None:
+        return None
+    text = " ".join(replace_entities(str(value)).translate(_INVISIBLE).split())
+    return text or None
+
+
+def clean_body(value: object) -> str:
+    """Paragraphs trimmed (spaces collapsed, single line breaks kept) and joined by one blank line."""
+    if not value:
+        return ""
+    text = replace_entities(str(value)).translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = []
+    for block in _PARAGRAPH_BREAK.split(text):
+        lines = [" ".join(line.split()) for line in block.split("\n")]
+        paragraph = "\n".join(line for line in lines if line)
+        if paragraph:
+            paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs)
+
+
+def clean_list(values: object) -> list[str]:
+    """Clean each string of a list (or a single string), drop empties and case-insensitive repeats."""
+    if values is None:
+        return []
+    items: Iterable[object] = [values] if isinstance(values, str) else values  # type: ignore[assignment]
+    out: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        text = clean_text(item)
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
+            out.append(text)
+    return out
+
+
+def to_datetime(value: object) -> datetime | None:
+    """Parse an ISO 8601 (or other common) date; naive values are Europe/Berlin. Unparseable -> None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day)
+    else:
+        text = str(value).strip()
+        try:
+            dt = isoparse(text)
+        except (ValueError, OverflowError):
+            try:
+                dt = parse_date(text, dayfirst=True)
+            except (ValueError, OverflowError):
+                return None
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        dt = dt.replace(tzinfo=LOCAL_TZ)
+    return dt
+
+
+def iso_date(value: object) -> str | None:
+    """Tz-aware ISO 8601 string (the value's own offset kept), or None if missing or unparseable."""
+    dt = to_datetime(value)
+    return None if dt is None else dt.isoformat()
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _is_tracking(name: str) -> bool:
+    name = unquote(name).lower()
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
+def canonical(url: str) -> str:
+    """w3lib canonical form (sorted query, no fragment) without tracking parameters."""
+    parts = urlsplit(canonicalize_url(url, keep_fragments=False))
+    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p.partition("=")[0]))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+@cache
+def _extractor() -> tldextract.TLDExtract:
+    # the public suffix list snapshot bundled with tldextract: no network, no cache files
+    return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
+
+
+def registrable_host(url: str) -> str:
+    """The registrable domain of ``url`` (``www.ndr.de`` -> ``ndr.de``); the bare host for IPs/localhost."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return _extractor()(host).top_domain_under_public_suffix or host
+
+
+def pick_canonical(url: str, declared: object) -> tuple[str, bool]:
+    """The canonical URL of an article fetched from ``url`` that declares ``declared``.
+
+    Returns (canonical URL, whether ``declared`` was used). The declared URL is used only when it is an
+    http(s) URL on the same registrable domain as ``url``.
+    """
+    fetched = canonical(url)
+    if not isinstance(declared, str) or not declared.strip():
+        return fetched, False
+    absolute = urljoin(url, declared.strip())
+    if urlsplit(absolute).scheme not in ("http", "https") or not urlsplit(absolute).hostname:
+        return fetched, False
+    if registrable_host(absolute) != registrable_host(url):
+        return fetched, False
+    return canonical(absolute), True
+
+
+def article_id(canonical_url: str) -> str:
+    return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:16]
+
+
+def content_hash(title: str | None, body: str) -> str:
+    return "sha256:" + hashlib.sha256(f"{title or ''}\n\n{body}".encode()).hexdigest()
