@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,8 +27,6 @@ def _add_locations(p: argparse.ArgumentParser) -> None:
 
 
 def _archive_uri(args: argparse.Namespace) -> str:
-    import os
-
     return str(args.archive or os.environ.get("ARCHIVE_URI") or "archive")
 
 
@@ -102,6 +101,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         opts = _crawl_options(args, list(classes))
         opts.mirror = server.url
         opts.extra_settings = dict(DEMO_SETTINGS)
+        if "LOG_LEVEL" not in opts.overrides:
+            # the summary is the demo's output; Scrapy's log only for what went wrong (or -s LOG_LEVEL=INFO)
+            opts.extra_settings["LOG_LEVEL"] = "WARNING"
         result = run_crawl(opts)
     print_summary(result)
     print(
@@ -109,8 +111,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "Read it:\n"
         f"  newsarchive read --archive {result.archive_uri} | head -n 3\n"
         f"  newsarchive read --archive {result.archive_uri} --site ndr\n"
-        '  duckdb -c "SELECT site, title FROM read_json_auto('
-        f"'{result.archive_uri}/v1/articles/**/*.jsonl.gz', hive_partitioning=true)\"\n"
+        "  the format, and DuckDB / pyarrow recipes: docs/ARCHIVE.md\n"
         "Run it again: nothing new is archived the second time."
     )
     return result.exit_code
@@ -127,8 +128,13 @@ def cmd_read(args: argparse.Namespace) -> int:
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
         cursor = reader.cursor
+        sys.stdout.flush()
     except StorageError as exc:
         raise UsageError(f"cannot read the archive: {exc}") from exc
+    except BrokenPipeError:
+        # the reader went away (``| head``): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     print(f"{count} records; continue with --after {cursor or args.after or ''}".rstrip(), file=sys.stderr)
     print(f"cursor: {cursor or args.after or ''}", file=sys.stderr)
     return 0

@@ -84,6 +84,7 @@ class NewsSpider(scrapy.Spider):
         # entry points may live on another host (e.g. a sitemap on a CDN host): allowed, but never articles
         self.allowed_domains = sorted({*self.site_domains, *(_registrable(h) for h in mirror_hosts(self))})
         self._article_re = re.compile(self.article_url)
+        self._listed: set[str] = set()
         self._skip_re = [re.compile(p) for p in [*self.common_skip, *self.skip]]
 
     # --- hooks ---
@@ -193,6 +194,9 @@ class NewsSpider(scrapy.Spider):
         )
         known_in_a_row = 0
         for entry in fresh:
+            if entry.url in self._listed:
+                continue  # listed by another entry point of this run already
+            self._listed.add(entry.url)
             if not self.is_article_url(entry.url):
                 self.crawler.stats.inc_value("newsarchive/skipped_urls")
                 continue
