@@ -1,0 +1,40 @@
+"""``newsarchive crawl``: crawl sites of the real web into the archive."""
+
+from __future__ import annotations
+
+import argparse
+
+from crawler.commands import add_locations, check_date, crawl_options
+from crawler.runner import print_summary, run_crawl
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "crawl",
+        help="crawl sites of the real web into the archive",
+        description="Crawl SITE(s) into the archive: incremental by default (feeds, news sitemaps, "
+        "sections), backfill with --from/--to (the monthly archive sitemaps of that range).",
+    )
+    p.add_argument("sites", nargs="+", metavar="SITE", help="site name(s), see `newsarchive sites`")
+    add_locations(p)
+    p.add_argument("--max-articles", type=int, metavar="N", help="stop a site after N archived articles")
+    p.add_argument(
+        "--mirror",
+        metavar="URL",
+        help="send every request for the sites' hosts to this server (e.g. http://127.0.0.1:8800), "
+        "keeping path and query; records keep the real URLs",
+    )
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="backfill from this day")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="backfill up to this day")
+    p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
+    p.add_argument("--no-progress", action="store_true", help="no live progress line on the terminal")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    for d in (args.date_from, args.date_to):
+        if d:
+            check_date(d)
+    result = run_crawl(crawl_options(args, args.sites))
+    print_summary(result)
+    return result.exit_code

@@ -1,0 +1,50 @@
+"""``newsarchive eval``: score extraction on a corpus of saved pages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from crawler.runner import UsageError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="score extraction on a corpus of saved pages",
+        description="For every DIR/*/page.html with its expected.json, extract and score: body_f1, "
+        "title_exact, authors_exact, published_exact, ms_per_page.",
+    )
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print the scores as one JSON object")
+    p.add_argument("--records", metavar="FILE", help="write one JSON line per page with the extracted record")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from crawler.evaluate import evaluate
+    from crawler.sites import site_classes, site_for_url
+
+    corpus = Path(args.dir)
+    if not corpus.is_dir():
+        raise UsageError(f"not a directory: {corpus}")
+    classes = site_classes()
+
+    def selectors_for(url: str) -> Any:
+        site = site_for_url(url, classes)
+        return site.selectors if site else None
+
+    out = open(args.records, "w", encoding="utf-8") if args.records else None  # noqa: SIM115
+    try:
+        scores = evaluate(corpus, records_out=out, selectors_for=selectors_for)
+    finally:
+        if out:
+            out.close()
+    if args.json:
+        print(json.dumps(scores))
+    else:
+        for key, value in scores.items():
+            print(f"{key:<16} {value:.3f}" if isinstance(value, float) else f"{key:<16} {value}")
+    return 0
