@@ -20,6 +20,11 @@ demo: $(STAMP)
 crawl: $(STAMP)
 	$(BIN)/newsarchive crawl $(SITES)
 
+## bench-extract: our extractor and trafilatura, readability-lxml, newspaper4k on the same pages, side by side
+## (the peers live in their own .venv-bench, never in the runtime dependencies)
+bench-extract:
+	bash scripts/bench_extract.sh
+
 ## lint: ruff check + format check, mypy
 lint: $(STAMP)
 	$(BIN)/ruff check .

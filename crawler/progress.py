@@ -30,6 +30,7 @@ class SiteCounts:
     errors: int = 0
     archive_errors: int = 0
     failed: bool = False
+    locked_by: str = ""
 
     @classmethod
     def from_stats(cls, site: str, stats: dict[str, Any]) -> SiteCounts:
@@ -47,6 +48,7 @@ class SiteCounts:
             known=n("newsarchive/known"),
             errors=n("log_count/ERROR"),
             archive_errors=n("newsarchive/archive_errors"),
+            locked_by=str(stats.get("newsarchive/locked_by") or ""),
             failed=found == 0 and n("newsarchive/entry_point_errors") + n("newsarchive/discovery_errors") > 0,
         )
 
@@ -60,7 +62,7 @@ def summary_table(rows: list[SiteCounts]) -> str:
     head = ("site", "pages", "archived", "revised", "duplicates", "unchanged", "known", "errors")
     lines: list[tuple[str, ...]] = [head]
     for r in rows:
-        state = " (failed)" if r.failed else ""
+        state = " (locked)" if r.locked_by else " (failed)" if r.failed else ""
         lines.append(
             (
                 r.site + state,

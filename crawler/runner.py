@@ -17,6 +17,7 @@ EXIT_OK = 0
 EXIT_ARCHIVE_ERROR = 1
 EXIT_USAGE = 2
 EXIT_SITE_FAILED = 3
+EXIT_LOCKED = 4
 
 
 class UsageError(Exception):
@@ -50,6 +51,8 @@ class CrawlResult:
             return EXIT_ARCHIVE_ERROR
         if any(r.failed for r in self.rows):
             return EXIT_SITE_FAILED
+        if any(r.locked_by for r in self.rows):
+            return EXIT_LOCKED
         return EXIT_OK
 
 
@@ -135,10 +138,12 @@ def print_summary(result: CrawlResult, out: Any = None) -> None:
     out = out or sys.stdout
     print(summary_table(result.rows), file=out)
     archived = sum(r.archived for r in result.rows)
-    if archived == 0 and not any(r.failed or r.archive_errors for r in result.rows):
+    if archived == 0 and not any(r.failed or r.archive_errors or r.locked_by for r in result.rows):
         print("\nNothing new: every article found is already in the archive.", file=out)
     for r in result.rows:
-        if r.failed:
+        if r.locked_by:
+            print(f"\nsite {r.site} was not crawled: another run holds it ({r.locked_by})", file=out)
+        elif r.failed:
             print(f"\nsite {r.site} failed: none of its entry points could be read (see the log)", file=out)
         if r.archive_errors:
             print(

@@ -52,6 +52,13 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.mirror.MirrorDownloadHandler",
 }
 
+EXTENSIONS = {
+    "crawler.extensions.SiteLock": 100,
+}
+# One run per site at a time (a lock in the state store); a dead run's lock expires after RUN_LOCK_TTL seconds.
+RUN_LOCK_ENABLED = True
+RUN_LOCK_TTL = 600.0
+
 ITEM_PIPELINES = {
     "pipelines.normalise.NormalisePipeline": 100,
     "pipelines.dedup.DedupPipeline": 200,

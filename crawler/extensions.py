@@ -1,0 +1,81 @@
+"""Scrapy extensions of newsarchive."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, cast
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import reactor, task
+
+from pipelines.state.locks import LockStore, open_locks
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from twisted.internet.interfaces import IReactorTime
+
+log = logging.getLogger(__name__)
+
+
+class SiteLock:
+    """One run per site at a time: take the site's lock in the state store or close the spider at once.
+
+    While the run goes on the lock is refreshed every RUN_LOCK_TTL / 4 seconds; a run killed without releasing
+    it leaves a lock that expires after RUN_LOCK_TTL seconds (at once when the dead process was on this host).
+    """
+
+    def __init__(self, crawler: Crawler, store: LockStore, ttl: float) -> None:
+        self.crawler = crawler
+        self.store = store
+        self.ttl = ttl
+        self.site = ""
+        self.held = False
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteLock:
+        if not crawler.settings.getbool("RUN_LOCK_ENABLED", True):
+            raise NotConfigured
+        ext = cls(
+            crawler, open_locks(crawler.settings.get("STATE_URI")), crawler.settings.getfloat("RUN_LOCK_TTL")
+        )
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.site = spider.name
+        holder = self.store.acquire(self.site, self.ttl)
+        if holder is not None:
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value("newsarchive/locked_by", holder.describe())
+            log.error(
+                "site %s is being crawled by another run (%s): not starting", self.site, holder.describe()
+            )
+            # the spider starts nothing (NewsSpider.start checks this) and closes as soon as the engine runs
+            spider.locked_out = True  # type: ignore[attr-defined]
+            engine = self.crawler.engine
+            assert engine is not None
+            task.deferLater(
+                cast("IReactorTime", reactor),
+                0,
+                lambda: deferred_from_coro(engine.close_spider_async(reason="locked")),
+            )
+            return
+        self.held = True
+        self.loop = task.LoopingCall(self._refresh)
+        self.loop.start(self.ttl / 4, now=False)
+
+    def _refresh(self) -> None:
+        if not self.store.refresh(self.site, self.ttl):
+            log.error("lost the run lock of site %s (expired and taken by another run)", self.site)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        if self.held:
+            self.store.release(self.site)
+        self.store.close()
