@@ -1,0 +1,140 @@
+"""Boilerplate: elements and text lines that are not part of the article text (German and English)."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from crawler.extract.dom import Element, attr_tokens
+
+SKIP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "svg", "iframe", "form", "button", "select", "input",
+        "textarea", "nav", "aside", "footer", "figure", "figcaption", "picture", "video", "audio", "canvas",
+        "object", "embed", "map", "dialog", "menu", "label", "head", "title", "meta", "link",
+    }
+)  # fmt: skip
+
+# Parts of class/id names (split at -, _ and camelCase) that mark non-article boxes.
+_BAD_PARTS = frozenset(
+    {
+        "share", "sharing", "shariff", "social", "socials", "related", "recommendation", "recommendations",
+        "recommended", "newsletter", "paywall", "subscribe", "subscription", "advert", "advertisement",
+        "ad", "ads", "adslot", "anzeige", "werbung", "banner", "promo", "comments", "comment", "kommentare",
+        "breadcrumb", "breadcrumbs", "caption", "credit", "credits", "copyright", "sidebar", "widget",
+        "outbrain", "taboola", "cookie", "consent", "modal", "popup", "toolbar", "byline", "readmore",
+        "gallery", "slider", "carousel", "infobox", "navigation", "pagination", "skiplink", "teaserlist",
+        "footer", "tags", "taglist", "keywords", "topics", "author", "authors", "autor", "bio", "meta",
+        "dateline", "timestamp", "quelle", "audio", "player", "podcast",
+        "disclaimer", "offscreen", "visuallyhidden", "sronly", "licence", "license", "rating",
+        "poll", "survey", "quiz", "tracking", "teaserbox", "moreonthis", "mehrzumthema", "lesensieauch",
+        "embed", "opinary", "video", "figure", "image", "img", "photo", "picture", "media", "lightbox",
+    }
+)  # fmt: skip
+_HIDDEN_CLASSES = frozenset({"hidden", "ishidden", "dnone", "visuallyhidden", "sronly", "screenreaderonly"})
+_MODIFIER = re.compile(r"(?:no|not|without|with|has|is|show|hide|enable|disable)[-_]", re.IGNORECASE)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SPLIT = re.compile(r"[-_\s:.]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+_BOILER_LINE = re.compile(
+    r"^(?:lesen sie (?:auch|mehr|hier)|lies auch|mehr zum thema|mehr dazu:|zum thema:|auch interessant|"
+    r"das könnte sie (?:auch )?interessieren|weitere artikel|weitere nachrichten|jetzt weiterlesen|"
+    r"hier weiterlesen|alle (?:infos|news|artikel) (?:zu|zum|aus)|"
+    r"mehr (?:news|nachrichten|infos) (?:aus|zu|zum)|"
+    r"unser newsletter|jetzt abonnieren|abonnieren sie|melden sie sich (?:hier |jetzt )?(?:für|zum|an)|"
+    r"sie haben bereits ein|sie sind bereits|jetzt (?:testen|registrieren|anmelden)|zur startseite|"
+    r"artikel teilen|diesen artikel teilen|hier finden sie (?:alle|weitere|mehr)|klicken sie hier|"
+    r"(?:read|see) (?:more|also)\b|sign up for|subscribe to|share this|über dieses thema berichtet)",
+    re.IGNORECASE,
+)
+_META_LINE = re.compile(
+    r"^(?:stand|aktualisiert|veröffentlicht|erschienen|zuletzt aktualisiert|updated|published)"
+    r"\s*(?:am)?:?\s*\d|"
+    r"^(?:von|by)\s+[A-ZÄÖÜ][\w.'-]+(?:\s+[A-ZÄÖÜ][\w.'-]+){0,3}(?:\s*(?:,|und|and|&)\s*[\w .'-]+)?$|"
+    r"^dieses thema im programm|^externer inhalt|privatsphäre-einstellungen|datenschutz-einstellungen|"
+    r"^empfohlener (?:redaktioneller|externer) inhalt|externen? inhalte?,? (?:der|die|angezeigt|laden)|"
+    r"^ich bin damit einverstanden|^ihre meinung ist uns wichtig|"
+    r"^dies ist eine (?:maschinelle|automatische) übersetzung|"
+    r"^lest den originalartikel|^read the original article|"
+    r"\bnewsletter\b.{0,80}\b(?:abonnieren|anmelden|informiert|bestellen)|"
+    r"^(?:zur anzeige|um (?:externe )?inhalte anzuzeigen)|"
+    r"^[\w .,/&-]{0,60}\b(?:getty ?images|imago|picture[ -]alliance|istock|shutterstock|ddp images)\b"
+    r"[\w .,/&-]{0,40}$",
+    re.IGNORECASE,
+)
+_CONSENT = re.compile(
+    r"^(?:ich bin damit einverstanden, dass mir|an dieser stelle finden sie (?:einen|einen von unseren)|"
+    r"mit dem laden des inhalts akzeptieren sie|um diesen inhalt (?:zu sehen|anzuzeigen)|"
+    r"wir benötigen ihre zustimmung)",
+    re.IGNORECASE,
+)
+_WHOLE_LINE = re.compile(
+    r"^(?:anzeige|werbung|newsletter|teilen|empfehlungen|weiterlesen|mehr lesen|mehr zum thema|related|"
+    r"advertisement|mehr|zum artikel|zur startseite|schließen|drucken|kommentare|share|quellen?|"
+    r"sources?)\W*$",
+    re.IGNORECASE,
+)
+_CREDIT_LINE = re.compile(
+    r"^(?:foto|fotos|bild|bilder|grafik|quelle|video|illustration|copyright|photo|image|credit)s?\s*:|^©|"
+    r"^\(?(?:dpa|afp|ap|reuters|epd|kna|sid|dts|rnd)(?:[/ -]\w+)*\)?\.?$|"
+    r"^dpa-infocom|^(?:©\s*)?dpa\b.*\d{6}",
+    re.IGNORECASE,
+)
+
+
+def class_parts(el: Element) -> frozenset[str]:
+    """Lower-case words of an element's class and id ("articleBody share-box" -> article, body, share...)."""
+    return _parts(f"{el.get('class') or ''} {el.get('id') or ''}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _parts(raw: str) -> frozenset[str]:
+    if not raw.strip():
+        return frozenset()
+    parts = set()
+    for token in raw.split():
+        if ":" in token or "[" in token or "/" in token or _MODIFIER.match(token):
+            continue  # utility variants ("print:hidden") and state modifiers ("has-sidebar") are not boxes
+        parts.add(token.lower().replace("-", "").replace("_", ""))
+        for part in _SPLIT.split(_CAMEL.sub(" ", token)):
+            if part:
+                parts.add(part.lower())
+    return frozenset(parts)
+
+
+def is_boilerplate_element(el: Element) -> bool:
+    """Non-article element by tag, hidden attributes or class/id name."""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in SKIP_TAGS:
+        return True
+    if tag in ("html", "body", "main", "article"):
+        return False
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    if el.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
+        return True
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower().replace("-", "").replace("_", "")
+    if _HIDDEN_CLASSES.intersection(raw.split()):
+        return True
+    parts = class_parts(el)
+    if not parts or not (parts & _BAD_PARTS):
+        return False
+    tokens = attr_tokens(el).replace("-", "").replace("_", "")
+    if "articlebody" in tokens or el.get("itemprop") == "articleBody":
+        return False
+    return not el.xpath("(.//h1|.//main|.//article|.//*[@itemprop='articleBody'])[1]")
+
+
+def is_boilerplate_line(text: str) -> bool:
+    """A text block that is a credit line, agency tag, teaser prompt or similar."""
+    if len(text) > 300:
+        return len(text) < 600 and bool(_CONSENT.search(text))
+    if _CREDIT_LINE.search(text) or _CONSENT.search(text):
+        return True
+    if _WHOLE_LINE.search(text) or (len(text) < 200 and _META_LINE.search(text)):
+        return True
+    return bool(_BOILER_LINE.search(text)) and len(text) < 200

@@ -1,0 +1,187 @@
+"""Author names: JSON-LD author shapes and printed bylines ("Von X und Y", "X, dpa")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from crawler.extract.boilerplate import class_parts
+from crawler.extract.dates import parse_date
+from crawler.extract.dom import Element, norm
+
+AGENCIES = frozenset(
+    {
+        "dpa",
+        "afp",
+        "ap",
+        "reuters",
+        "epd",
+        "kna",
+        "sid",
+        "dts",
+        "apa",
+        "ddp",
+        "rnd",
+        "dpa-afx",
+        "afx",
+        "bloomberg",
+    }
+)
+_PREFIX = re.compile(
+    r"^(?:(?:ein\s+)?(?:kommentar|gastbeitrag|interview|analyse|text|texte|fotos?|recherche)\s+)?"
+    r"(?:von|by|autor(?:in|en)?|verfasst\s+von|geschrieben\s+von|text)\s*[:\s]\s*",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(r"\s*(?:,|;|/|&|\bund\b|\band\b|\bsowie\b|\|)\s*", re.IGNORECASE)
+_DATE_TAIL = re.compile(r"\s*(?:[-–|,]\s*)?(?:\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}).*$")
+_NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}")
+
+
+def clean_name(name: str) -> str:
+    """Whitespace-collapse a name and drop a leading "Von"/"By"."""
+    text = norm(name)
+    text = _PREFIX.sub("", text)
+    return text.strip(" ,;:-–|·")
+
+
+def split_byline(byline: str) -> list[str]:
+    """Names in a printed byline: "Von Anna A. und Ben B., dpa" -> ["Anna A.", "Ben B.", "dpa"]."""
+    text = clean_name(byline)
+    if _NOT_NAME.search(text) and ("://" in text or "www." in text or "@" in text):
+        return []
+    text = _DATE_TAIL.sub("", text)
+    text = re.sub(r"\(([^)]*)\)", r", \1", text)
+    names = []
+    for part in _SPLIT.split(text):
+        part = clean_name(part)
+        if part and valid_name(part):
+            names.append(part)
+    return names
+
+
+def valid_name(name: str) -> bool:
+    """A plausible author name (not a URL, not a sentence)."""
+    if not name or len(name) > 80 or _NOT_NAME.search(name):
+        return False
+    return len(name.split()) <= 6
+
+
+def _names(value: object, graph: Mapping[str, Mapping[str, object]], depth: int = 0) -> Iterable[str]:
+    if depth > 4:
+        return
+    if isinstance(value, str):
+        yield from (
+            split_byline(value) if re.search(r"\b(und|and|von|by)\b|,", value, re.I) else [clean_name(value)]
+        )
+    elif isinstance(value, list):
+        for item in value:
+            yield from _names(item, graph, depth + 1)
+    elif isinstance(value, Mapping):
+        name = value.get("name")
+        if name is None and isinstance(value.get("@id"), str) and len(value) <= 2:
+            ref = graph.get(str(value["@id"]))
+            if ref is not None and ref is not value:
+                yield from _names(ref, graph, depth + 1)
+                return
+        if isinstance(name, list):
+            name = next((n for n in name if isinstance(n, str)), None)
+        if not isinstance(name, str) or not name.strip():
+            given, family = value.get("givenName"), value.get("familyName")
+            name = " ".join(p for p in (given, family) if isinstance(p, str))
+        if name:
+            yield clean_name(name)
+
+
+def names_from_jsonld(value: object, graph: Mapping[str, Mapping[str, object]] | None = None) -> list[str]:
+    """Author names from a JSON-LD author value: string, Person/Organization object, @id reference or list."""
+    return dedupe(n for n in _names(value, graph or {}) if valid_name(n))
+
+
+def dedupe(names: Iterable[str]) -> list[str]:
+    """Drop empty and repeated names, keeping order."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        key = name.casefold()
+        if name and key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out
+
+
+_BYLINE_PARTS = frozenset(
+    {"author", "authors", "authorname", "autor", "autoren", "autorin", "byline", "authorline", "creator",
+     "authorshort", "authorlist", "verfasser"}
+)  # fmt: skip
+_CARD_PARTS = frozenset({"teaser", "related", "articlebox", "recommendation", "recommendations"})
+_NOT_NAME_WORDS = re.compile(
+    r"\b(?:veröffentlicht|aktualisiert|stand|quelle|uhr|lesezeit|minuten|foto|bild|published|updated|min)\b",
+    re.IGNORECASE,
+)
+_LOCATION_TAIL = re.compile(r",\s*[A-ZÄÖÜ][a-zäöüß]+(?:[ -][A-ZÄÖÜ]?[a-zäöüß]+)?\s*$")
+
+
+def _in_card(el: Element) -> bool:
+    return any(class_parts(a) & _CARD_PARTS for a in el.iterancestors())
+
+
+def byline_names(root: Element) -> list[str]:
+    """Author names printed on the page: itemprop/rel=author or an author/byline element."""
+    for el in root.xpath("//*[@itemprop='author' or @rel='author' or @class]"):
+        if not (
+            el.get("itemprop") == "author" or el.get("rel") == "author" or class_parts(el) & _BYLINE_PARTS
+        ):
+            continue
+        if el.tag in ("meta", "link", "script", "style", "img"):
+            continue
+        named = el.xpath(".//*[@itemprop='name']")
+        text = norm((named[0] if named else el).text_content())
+        if not text or len(text) > 150:
+            continue
+        if "," in text and text.split(",")[-1].strip().lower() not in AGENCIES:
+            text = _LOCATION_TAIL.sub("", text)
+        if re.match(r"(?:quelle|source|foto|bild)\s*:", text, re.IGNORECASE):
+            continue
+        names = [n for n in split_byline(text) if _printed_name(n)]
+        if names:
+            return names
+    return []
+
+
+def _printed_name(name: str) -> bool:
+    """A printed byline part that is a person's name or an agency (not "Veröffentlicht am", not initials)."""
+    if name.lower() in AGENCIES:
+        return True
+    return len(name.split()) >= 2 and any(c.isupper() for c in name) and not _NOT_NAME_WORDS.search(name)
+
+
+_DATE_PARTS = frozenset({"date", "datum", "time", "dateline", "published", "publishdate", "timestamp", "meta",
+                         "metainfo", "metainfodatetime", "pubdate"})  # fmt: skip
+
+
+def printed_date(root: Element) -> datetime | None:
+    """A date printed near the headline, in an element named date/time/meta."""
+    h1 = next(iter(root.iter("h1")), None)
+    after_h1 = h1 is None
+    first: datetime | None = None
+    for el in root.iter():
+        if el is h1:
+            after_h1 = True
+        if not isinstance(el.tag, str):
+            continue
+        parts = class_parts(el)
+        if not parts & (_BYLINE_PARTS | _DATE_PARTS) or _in_card(el):
+            continue
+        if parts & _BYLINE_PARTS and el.getparent() is not None:
+            el = el.getparent()  # a byline line often carries the date: "Do 25.04.24 | 14:07 Uhr | Von ..."
+        text = norm(el.text_content())
+        if not text or len(text) > 120:
+            continue
+        dt = parse_date(text)
+        if dt is None:
+            continue
+        if after_h1:
+            return dt
+        first = first or dt
+    return first

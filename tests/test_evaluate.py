@@ -1,0 +1,108 @@
+"""Evaluation scoring functions and the corpus runner (on a tiny generated corpus)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.evaluate import authors_match, date_match, evaluate, title_match, token_f1
+
+
+def test_token_f1() -> None:
+    assert token_f1("a b c", "a b c") == 1.0
+    assert token_f1("A b\n\nc", "c  B a") == 1.0  # lower-case, whitespace-split, order ignored
+    assert token_f1("a a b", "a b") == pytest.approx(2 * 1.0 * (2 / 3) / (1.0 + 2 / 3))  # multisets
+    assert token_f1("a b", "") == 0.0
+    assert token_f1("", "a") == 0.0
+    assert token_f1(None, None) == 0.0
+    assert token_f1("a b", "c d") == 0.0
+
+
+def test_title_match() -> None:
+    assert title_match("Ein  Titel ", "Ein Titel")
+    assert not title_match("Ein Titel", "Ein anderer Titel")
+    assert not title_match("Ein Titel", None)
+
+
+def test_authors_match_is_a_set_comparison() -> None:
+    assert authors_match(["A B", "C D"], ["C D", "A  B"])
+    assert not authors_match(["A B"], ["A B", "C D"])
+    assert not authors_match(["A B"], None)
+
+
+def test_date_match_to_the_minute_with_berlin_for_naive() -> None:
+    assert date_match("2024-04-25T14:07:00", "2024-04-25T12:07:59+00:00")  # CEST = UTC+2
+    assert date_match("2024-01-05T08:00:00+00:00", "2024-01-05T09:00:30+01:00")
+    assert not date_match("2024-01-05T08:00:00+00:00", "2024-01-05T08:01:00+00:00")
+    assert not date_match("2024-01-05", None)
+    assert not date_match("2024-01-05", "kein Datum")
+
+
+def _write(corpus: Path, name: str, html: str, expected: dict[str, Any], packed: bool = False) -> None:
+    page = corpus / name
+    page.mkdir(parents=True)
+    if packed:
+        (page / "page.html.gz").write_bytes(gzip.compress(html.encode("utf-8")))
+    else:
+        (page / "page.html").write_text(html, encoding="utf-8")
+    (page / "expected.json").write_text(json.dumps(expected), encoding="utf-8")
+
+
+TEXT = " ".join(["Ein Satz mit Inhalt, der lang genug für einen echten Absatz im Artikel ist."] * 3)
+TEXT2 = "Ein zweiter Absatz, auch er lang genug, damit die Seite als Artikel mit Text durchgeht."
+
+
+def test_evaluate_small_corpus(tmp_path: Path) -> None:
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "Titel",'
+        ' "author": {"name": "Anna B"}, "datePublished": "2024-04-25T14:07:00+02:00"}</script></head>'
+        f"<body><article><h1>Titel</h1><p>{TEXT}</p><p>{TEXT2}</p></article></body></html>"
+    )
+    url = "https://example.de/a"
+    _write(tmp_path, "a", html, {"url": url, "title": "Titel", "body": f"{TEXT}\n\n{TEXT2}",
+                                 "authors": ["Anna B"], "published": "2024-04-25T14:07:00"})  # fmt: skip
+    _write(tmp_path, "b", html, {"url": url, "body": "völlig fremde wörter", "authors": []}, packed=True)
+    _write(tmp_path, "c", "", {"url": url, "title": "Leer", "body": "etwas"})
+    (tmp_path / "not-a-page").mkdir()
+    out = io.StringIO()
+    seen: list[str] = []
+    scores = evaluate(tmp_path, records_out=out, progress=lambda i, n, name: seen.append(f"{i}/{n} {name}"))
+    assert scores["pages"] == 3
+    assert scores["body_f1"] == pytest.approx(1 / 3, abs=0.01)
+    assert scores["title_exact"] == 0.5  # pages a and c have a title
+    assert scores["authors_exact"] == 1.0  # only page a has authors
+    assert scores["published_exact"] == 1.0
+    assert scores["ms_per_page"] >= 0
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["dir"] for line in lines] == ["a", "b", "c"]
+    assert lines[0]["record"]["title"] == "Titel"
+    assert seen == ["1/3 a", "2/3 b", "3/3 c"]
+
+
+def test_evaluate_passes_site_selectors(tmp_path: Path) -> None:
+    from crawler.extract import SiteSelectors
+
+    html = (
+        f"<html><body><h1>Falsch</h1><h2 class='t'>Richtig</h2><article><p>{TEXT}</p></article></body></html>"
+    )
+    _write(tmp_path, "a", html, {"url": "https://example.de/a", "title": "Richtig", "body": TEXT})
+    assert evaluate(tmp_path)["title_exact"] == 0.0
+    assert evaluate(tmp_path, selectors_for=lambda url: SiteSelectors(title="h2.t"))["title_exact"] == 1.0
+
+
+CORPUS = Path(os.environ.get("NEWSARCHIVE_EVAL_CORPUS", "/work/shared/corpus/de"))
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="evaluation corpus not available")
+def test_evaluation_corpus_benchmark() -> None:
+    scores = evaluate(CORPUS)
+    assert scores["pages"] > 0
+    assert scores["body_f1"] >= 0.95
+    assert scores["authors_exact"] >= 0.85
+    assert scores["published_exact"] >= 0.9
