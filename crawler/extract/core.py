@@ -27,7 +27,10 @@ from crawler.extract.structured import (
 )
 from crawler.extract.titles import clean_title, site_key, site_keys
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
+# The headline as the page's metadata gives it: og:title first (the headline the publisher shares), then the
+# JSON-LD headline; sites that put a social variant in og:title say so with SiteSelectors.title_order.
+TITLE_ORDER = ("opengraph", "jsonld", "microdata", "h1", "title")
 log = logging.getLogger(__name__)
 
 _PUBLISHED_META = (
@@ -177,17 +180,19 @@ class _Extraction:
             if title:
                 self.fields["title"] = "selectors"
                 return title
-        candidates = [
-            ("jsonld", _str(self.art.get("headline"))),
-            ("opengraph", self.data.first_meta("og:title", "twitter:title")),
-            ("microdata", _str(self.data.microdata.get("headline"))),
-            ("fallback", self.h1),
-            ("fallback", _first_text(list(self.root.iter("title")))),
-        ]
-        for layer, raw in candidates:
-            title = clean_title(raw, keys)
+        sources = {
+            "opengraph": lambda: self.data.first_meta("og:title", "twitter:title"),
+            "jsonld": lambda: _str(self.art.get("headline")),
+            "microdata": lambda: _str(self.data.microdata.get("headline")),
+            "h1": lambda: self.h1,
+            "title": lambda: _first_text(list(self.root.iter("title"))),
+        }
+        order = list(version.title_order) if version is not None and version.title_order else []
+        order += [name for name in TITLE_ORDER if name not in order]
+        for name in order:
+            title = clean_title(sources[name](), keys) if name in sources else None
             if title:
-                self.fields["title"] = layer
+                self.fields["title"] = name if name in ("opengraph", "jsonld", "microdata") else "fallback"
                 return title
         return None
 

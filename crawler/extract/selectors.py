@@ -23,6 +23,9 @@ class SiteSelectors:
     """
 
     title: str | None = None
+    # where the headline comes from when ``title`` is unset, in order of preference: some sites put an SEO or
+    # social variant in og:title, others in the JSON-LD headline ("jsonld", "opengraph", "microdata", "h1", "title")
+    title_order: tuple[str, ...] = ()
     lead: str | None = None
     body: str | None = None  # the container of the article text
     paragraphs: str = "p, h2, h3, h4, blockquote, ul > li, ol > li"  # blocks inside the body container
