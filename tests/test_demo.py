@@ -1,0 +1,116 @@
+"""`newsarchive demo` end to end (every site of the mirror), and the backfill mode against archive sitemaps."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.demo import fixtures_dir
+from crawler.demo.mirror import Mirror, SiteSpec, build_mirror
+from crawler.demo.server import MirrorServer
+from crawler.sites import site_classes
+from pipelines.archive.reader import open_archive
+
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_URI", "STATE_URI")}
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
+
+
+def fixture_urls() -> dict[str, set[str]]:
+    urls: dict[str, set[str]] = {}
+    for path in fixtures_dir().glob("*/*/expected.json"):
+        urls.setdefault(path.parent.parent.name, set()).add(json.loads(path.read_text())["url"])
+    return urls
+
+
+def test_demo_archives_every_site_once_then_nothing_new(tmp_path: Path) -> None:
+    first = cli("demo", cwd=tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Traceback" not in first.stderr
+    records = list(open_archive(str(tmp_path / "archive")).records())
+    by_site: dict[str, set[str]] = {}
+    for r in records:
+        by_site.setdefault(r["site"], set()).add(r["url"])
+    assert by_site == fixture_urls(), "every site's articles, and nothing else"
+    assert all(n == 1 for n in Counter(r["url"] for r in records).values())
+    for site in site_classes():
+        assert site in first.stdout, f"{site} in the summary"
+    assert "newsarchive read" in first.stdout, "says how to read the archive"
+
+    second = cli("demo", cwd=tmp_path)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Nothing new" in second.stdout
+    assert len(list(open_archive(str(tmp_path / "archive")).records())) == len(records)
+
+
+@pytest.fixture(scope="module")
+def mirror() -> Mirror:
+    return build_mirror([SiteSpec.from_spider(c) for c in site_classes().values()], fixtures_dir())
+
+
+@pytest.fixture(scope="module")
+def server(mirror: Mirror) -> Iterator[MirrorServer]:
+    with MirrorServer(mirror) as srv:
+        yield srv
+
+
+@pytest.mark.parametrize("site", sorted(site_classes()))
+def test_every_site_crawls_its_mirror_and_obeys_its_rules(
+    site: str, mirror: Mirror, server: MirrorServer, tmp_path: Path
+) -> None:
+    start = len(server.requests)
+    proc = cli("crawl", site, "--mirror", server.url, "--no-progress", *FAST, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    records = list(open_archive(str(tmp_path / "archive")).records())
+    assert {r["url"] for r in records} == fixture_urls()[site]
+    fetched = {path for _host, path, _status in server.requests[start:]}
+    site_mirror = mirror.sites[site]
+    for url in site_mirror.rejected:
+        assert urlsplit(url).path not in fetched, f"{url} is not an article by the site's rules"
+    if site_mirror.disallowed:
+        assert urlsplit(site_mirror.disallowed).path not in fetched, "robots.txt is obeyed"
+
+
+def test_backfill_reads_only_the_archive_sitemaps_of_the_range(server: MirrorServer, tmp_path: Path) -> None:
+    site = "braunschweiger_zeitung"
+    start = len(server.requests)
+    proc = cli("crawl", site, "--from", "2025-11-01", "--to", "2025-11-30", "--mirror", server.url, *FAST, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    paths = [p for _h, p, _s in server.requests[start:]]
+    assert "/sitemaps/archive/sitemap-2025-11-p00.xml.gz" in paths
+    assert not any(p in ("/rss", "/sitemaps/news.xml") for p in paths), "backfill reads no feed or news sitemap"
+    records = list(open_archive(str(tmp_path / "archive")).records())
+    assert {r["url"] for r in records} == fixture_urls()[site]
+
+    other = tmp_path / "other"
+    other.mkdir()
+    start = len(server.requests)
+    proc = cli("crawl", site, "--from", "2024-01-01", "--to", "2024-02-29", "--mirror", server.url, *FAST, cwd=other)
+    # the mirror has no archive sitemap for those months: nothing could be read, and the exit code says so
+    assert proc.returncode == 3, proc.stdout + proc.stderr[-2000:]
+    assert "failed" in proc.stdout
+    paths = [p for _h, p, _s in server.requests[start:]]
+    assert sorted(p for p in paths if "/sitemaps/archive/" in p) == [
+        "/sitemaps/archive/sitemap-2024-01-p00.xml.gz",
+        "/sitemaps/archive/sitemap-2024-02-p00.xml.gz",
+    ]
+    assert not any("/article" in p for p in paths), "no article outside the range is fetched"
+
+
+def test_backfill_starts_no_earlier_than_the_sites_archive() -> None:
+    spider = site_classes()["braunschweiger_zeitung"](mode="backfill", date_from="1990-01-01", date_to="2006-01-31")
+    urls = [url for url, _ in spider.entry_points()]
+    assert urls[0].endswith("sitemap-2005-12-p00.xml.gz") and urls[-1].endswith("sitemap-2006-01-p00.xml.gz")
