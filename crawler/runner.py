@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from crawler.progress import SiteCounts, summary_table
@@ -36,6 +37,7 @@ class CrawlOptions:
     date_from: str | None = None
     date_to: str | None = None
     progress: bool = False
+    recheck: bool = False  # refetch every known article the run discovers (conditionally)
     extra_settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -102,8 +104,8 @@ def check_locations(settings: Settings) -> None:
     from pipelines.storage import StorageError, open_storage
 
     try:
-        open_storage(settings.get("ARCHIVE_URI"), settings).check_writable()
-    except StorageError as exc:
+        open_storage(settings.get("ARCHIVE_URI"), settings)
+    except (StorageError, NotConfigured) as exc:
         raise UsageError(f"cannot use the archive: {exc}") from exc
     try:
         open_state(settings.get("STATE_URI")).close()
@@ -128,7 +130,9 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     for name in opts.sites:
         crawler = process.create_crawler(classes[name])
         crawlers.append((name, crawler))
-        process.crawl(crawler, mode=opts.mode, date_from=opts.date_from, date_to=opts.date_to)
+        process.crawl(
+            crawler, mode=opts.mode, date_from=opts.date_from, date_to=opts.date_to, recheck=opts.recheck
+        )
     process.start()
     rows = [SiteCounts.from_stats(name, c.stats.get_stats() if c.stats else {}) for name, c in crawlers]
     return CrawlResult(rows, str(settings.get("ARCHIVE_URI")), str(settings.get("STATE_URI")))

@@ -68,6 +68,12 @@ ITEM_PIPELINES = {
 # Where the archive and the seen-store live.
 ARCHIVE_URI = os.environ.get("ARCHIVE_URI") or "archive"
 STATE_URI = os.environ.get("STATE_URI") or default_state_uri(ARCHIVE_URI)
+# Parts that cannot be uploaded (the store is down) wait here and go up with the next put or the next run;
+# empty: no spool, a failed upload fails the commit. S3 endpoint, region, addressing style and credentials come
+# from the environment (AWS_ENDPOINT_URL, AWS_REGION, AWS_S3_ADDRESSING_STYLE, boto3's credential chain);
+# never put secrets in settings, since Scrapy logs overridden settings. See docs/DEPLOY.md.
+ARCHIVE_SPOOL_DIR = os.environ.get("ARCHIVE_SPOOL_DIR", "")
+ARCHIVE_SPOOL_RETRY_INTERVAL = 60.0
 
 # Dropped items are the normal case for duplicates and unchanged articles: no warnings for them.
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
