@@ -1,0 +1,236 @@
+"""Export archive records to Parquet or CSV, partitioned Hive style by site and publication date.
+
+pyarrow is an optional dependency (``pip install 'newsarchive[export]'``); it is imported when an export
+runs. Records stream through in batches: memory holds one batch plus pyarrow's open files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipelines.archive.layout import sanitise_site
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "FORMATS",
+    "INSTALL_HINT",
+    "ExportError",
+    "ExportResult",
+    "export_records",
+    "partition_of",
+    "schema",
+]
+
+FORMATS = ("parquet", "csv")
+INSTALL_HINT = "pip install 'newsarchive[export]'"
+UNKNOWN_DATE = "unknown"
+BATCH_ROWS = 2000
+
+#: record fields written to every file, in order; ``site`` and ``date`` are the partition directories
+STRING_FIELDS = frozenset(
+    {
+        "id", "url", "canonical_url", "publisher", "region", "language", "title", "lead", "body",
+        "published", "modified", "section", "image", "crawled_at", "previous_hash", "content_hash",
+        "cluster", "near_duplicate_of",
+    }
+)  # fmt: skip
+LIST_FIELDS = frozenset({"authors", "keywords", "aliases"})
+INT_FIELDS = frozenset({"revision", "schema_version"})
+COLUMNS: tuple[str, ...] = (
+    "id", "url", "canonical_url", "publisher", "region", "language", "title", "lead", "body", "authors",
+    "published", "modified", "section", "keywords", "image", "paywalled", "crawled_at", "revision",
+    "previous_hash", "content_hash", "aliases", "cluster", "near_duplicate_of", "raw", "extractor",
+    "schema_version",
+)  # fmt: skip
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+class ExportError(Exception):
+    """The export cannot run (pyarrow missing, unknown format, output not empty); one line for the user."""
+
+
+@dataclass
+class ExportResult:
+    out: Path
+    records: int = 0
+    files: list[str] = field(default_factory=list)  # paths relative to ``out``, sorted
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.dataset
+    except ImportError as exc:
+        raise ExportError(f"export needs pyarrow: {INSTALL_HINT}") from exc
+    return pyarrow
+
+
+def schema(fmt: str = "parquet") -> pa.Schema:
+    """The file schema: lists are list<string> and raw/extractor structs in Parquet, JSON text in CSV."""
+    pa = _pyarrow()
+    nested = fmt != "parquet"
+    types: dict[str, Any] = {
+        "paywalled": pa.bool_(),
+        "raw": pa.string()
+        if nested
+        else pa.struct(
+            [
+                ("warc", pa.string()),
+                ("offset", pa.int64()),
+                ("length", pa.int64()),
+                ("record_id", pa.string()),
+            ]
+        ),
+        "extractor": pa.string()
+        if nested
+        else pa.struct(
+            [("method", pa.string()), ("version", pa.string()), ("fields", pa.map_(pa.string(), pa.string()))]
+        ),
+    }
+    fields = []
+    for name in COLUMNS:
+        if name in LIST_FIELDS:
+            kind = pa.string() if nested else pa.list_(pa.string())
+        elif name in INT_FIELDS:
+            kind = pa.int64()
+        else:
+            kind = types.get(name, pa.string())
+        fields.append(pa.field(name, kind))
+    return pa.schema(fields)
+
+
+def partition_of(record: Mapping[str, Any]) -> tuple[str, str]:
+    """(site, date): the sanitised site and the ``published`` day as written, or ``unknown``."""
+    published = record.get("published")
+    day = UNKNOWN_DATE
+    if isinstance(published, str) and (match := _DAY.match(published)):
+        try:
+            day = date.fromisoformat(match.group()).isoformat()
+        except ValueError:
+            day = UNKNOWN_DATE
+    return sanitise_site(record.get("site")), day
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _row(record: Mapping[str, Any], fmt: str) -> dict[str, Any]:
+    """One row of the fixed schema; values of a wrong type are coerced or dropped to null."""
+    row: dict[str, Any] = {}
+    for name in COLUMNS:
+        value = record.get(name)
+        if name in LIST_FIELDS:
+            items = [str(v) for v in value] if isinstance(value, list) else []
+            row[name] = items if fmt == "parquet" else json.dumps(items, ensure_ascii=False)
+        elif name in INT_FIELDS:
+            row[name] = _int(value)
+        elif name == "paywalled":
+            row[name] = bool(value)
+        elif name == "raw":
+            raw = value if isinstance(value, Mapping) else None
+            if fmt != "parquet":
+                row[name] = None if raw is None else json.dumps(raw, ensure_ascii=False)
+            else:
+                row[name] = None if raw is None else {
+                    "warc": _text(raw.get("warc")), "offset": _int(raw.get("offset")),
+                    "length": _int(raw.get("length")), "record_id": _text(raw.get("record_id")),
+                }  # fmt: skip
+        elif name == "extractor":
+            ext = value if isinstance(value, Mapping) else None
+            if fmt != "parquet":
+                row[name] = None if ext is None else json.dumps(ext, ensure_ascii=False)
+            else:
+                fields = ext.get("fields") if ext is not None else None
+                row[name] = None if ext is None else {
+                    "method": _text(ext.get("method")), "version": _text(ext.get("version")),
+                    "fields": [(str(k), _text(v)) for k, v in fields.items()] if isinstance(fields, Mapping) else [],
+                }  # fmt: skip
+        else:
+            row[name] = _text(value)
+    row["site"], row["date"] = partition_of(record)
+    return row
+
+
+def _prepare(out: Path, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{str(out)!r} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            raise ExportError(f"{str(out)!r} is not empty (use --force to replace an earlier export there)")
+        for child in out.glob("site=*"):
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def export_records(
+    records: Iterable[Mapping[str, Any]],
+    out: str | Path,
+    fmt: str = "parquet",
+    *,
+    force: bool = False,
+    batch_rows: int = BATCH_ROWS,
+) -> ExportResult:
+    """Write ``records`` to ``out/site=<site>/date=<YYYY-MM-DD|unknown>/part-<n>.<fmt>``.
+
+    Refuses a non-empty ``out`` unless ``force`` (which first removes the ``site=*`` directories there).
+    Rows keep the order of ``records`` within each file.
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+    arrow = _pyarrow()
+    ds = arrow.dataset
+    out = Path(out)
+    file_schema = schema(fmt)
+    full_schema = file_schema.append(arrow.field("site", arrow.string())).append(
+        arrow.field("date", arrow.string())
+    )
+    result = ExportResult(out=out)
+    _prepare(out, force)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        rows: list[dict[str, Any]] = []
+        for record in records:
+            rows.append(_row(record, fmt))
+            result.records += 1
+            if len(rows) >= batch_rows:
+                yield arrow.RecordBatch.from_pylist(rows, schema=full_schema)
+                rows = []
+        if rows:
+            yield arrow.RecordBatch.from_pylist(rows, schema=full_schema)
+
+    written: list[str] = []
+    file_format = ds.ParquetFileFormat() if fmt == "parquet" else ds.CsvFileFormat()
+    ds.write_dataset(
+        batches(),
+        out,
+        schema=full_schema,
+        format=file_format,
+        partitioning=ds.partitioning(
+            arrow.schema([("site", arrow.string()), ("date", arrow.string())]), flavor="hive"
+        ),
+        basename_template=f"part-{{i}}.{fmt}",
+        existing_data_behavior="overwrite_or_ignore",
+        use_threads=False,  # keeps the rows in record order
+        max_partitions=1 << 20,
+        file_visitor=lambda written_file: written.append(written_file.path),
+    )
+    result.files = sorted(Path(path).relative_to(out).as_posix() for path in written)
+    return result
