@@ -25,7 +25,12 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_URI", "STATE_URI")}
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+        [sys.executable, "-m", "crawler.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
     )
 
 
@@ -87,18 +92,33 @@ def test_every_site_crawls_its_mirror_and_obeys_its_rules(
 def test_backfill_reads_only_the_archive_sitemaps_of_the_range(server: MirrorServer, tmp_path: Path) -> None:
     site = "braunschweiger_zeitung"
     start = len(server.requests)
-    proc = cli("crawl", site, "--from", "2025-11-01", "--to", "2025-11-30", "--mirror", server.url, *FAST, cwd=tmp_path)
+    proc = cli(
+        "crawl",
+        site,
+        "--from",
+        "2025-11-01",
+        "--to",
+        "2025-11-30",
+        "--mirror",
+        server.url,
+        *FAST,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
     paths = [p for _h, p, _s in server.requests[start:]]
     assert "/sitemaps/archive/sitemap-2025-11-p00.xml.gz" in paths
-    assert not any(p in ("/rss", "/sitemaps/news.xml") for p in paths), "backfill reads no feed or news sitemap"
+    assert not any(p in ("/rss", "/sitemaps/news.xml") for p in paths), (
+        "backfill reads no feed or news sitemap"
+    )
     records = list(open_archive(str(tmp_path / "archive")).records())
     assert {r["url"] for r in records} == fixture_urls()[site]
 
     other = tmp_path / "other"
     other.mkdir()
     start = len(server.requests)
-    proc = cli("crawl", site, "--from", "2024-01-01", "--to", "2024-02-29", "--mirror", server.url, *FAST, cwd=other)
+    proc = cli(
+        "crawl", site, "--from", "2024-01-01", "--to", "2024-02-29", "--mirror", server.url, *FAST, cwd=other
+    )
     # the mirror has no archive sitemap for those months: nothing could be read, and the exit code says so
     assert proc.returncode == 3, proc.stdout + proc.stderr[-2000:]
     assert "failed" in proc.stdout
@@ -111,6 +131,8 @@ def test_backfill_reads_only_the_archive_sitemaps_of_the_range(server: MirrorSer
 
 
 def test_backfill_starts_no_earlier_than_the_sites_archive() -> None:
-    spider = site_classes()["braunschweiger_zeitung"](mode="backfill", date_from="1990-01-01", date_to="2006-01-31")
+    spider = site_classes()["braunschweiger_zeitung"](
+        mode="backfill", date_from="1990-01-01", date_to="2006-01-31"
+    )
     urls = [url for url, _ in spider.entry_points()]
     assert urls[0].endswith("sitemap-2005-12-p00.xml.gz") and urls[-1].endswith("sitemap-2006-01-p00.xml.gz")

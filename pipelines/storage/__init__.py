@@ -10,7 +10,16 @@ from pipelines.storage.base import RangeStorage, Storage, StorageError, check_ke
 from pipelines.storage.fs import FileStorage
 from pipelines.storage.s3 import S3Storage  # boto3 is imported only when an s3:// URI is opened
 
-__all__ = ["STORAGES", "FileStorage", "RangeStorage", "S3Storage", "Storage", "StorageError", "check_key", "open_storage"]
+__all__ = [
+    "STORAGES",
+    "FileStorage",
+    "RangeStorage",
+    "S3Storage",
+    "Storage",
+    "StorageError",
+    "check_key",
+    "open_storage",
+]
 
 #: URI scheme -> backend class. A plain path (no scheme) uses "file".
 STORAGES: dict[str, type[Storage]] = {
