@@ -79,3 +79,38 @@ class SiteLock:
         if self.held:
             self.store.release(self.site)
         self.store.close()
+
+
+class StatsFile:
+    """With NEWSARCHIVE_STATS_FILE set, each site's final Scrapy stats go into that JSON file ({site: stats}),
+    for monitoring and for schedulers that want more than the exit code."""
+
+    def __init__(self, crawler: Crawler, path: str) -> None:
+        self.crawler = crawler
+        self.path = path
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StatsFile:
+        path = crawler.settings.get("NEWSARCHIVE_STATS_FILE")
+        if not path:
+            raise NotConfigured
+        ext = cls(crawler, str(path))
+        # after the stats collector has its finish_reason and the pipelines have closed
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
+
+    def engine_stopped(self) -> None:
+        import json
+        from pathlib import Path
+
+        spider = self.crawler.spider
+        stats = self.crawler.stats
+        if spider is None or stats is None:
+            return
+        target = Path(self.path)
+        try:
+            existing = json.loads(target.read_text()) if target.exists() else {}
+        except (OSError, ValueError):
+            existing = {}
+        existing[spider.name] = stats.get_stats()
+        target.write_text(json.dumps(existing, indent=1, sort_keys=True, default=str))

@@ -46,11 +46,28 @@ class SiteCounts:
             duplicates=n("newsarchive/duplicate"),
             unchanged=n("newsarchive/unchanged"),
             known=n("newsarchive/known"),
-            errors=n("log_count/ERROR"),
+            errors=errors(stats),
             archive_errors=n("newsarchive/archive_errors"),
             locked_by=str(stats.get("newsarchive/locked_by") or ""),
             failed=found == 0 and n("newsarchive/entry_point_errors") + n("newsarchive/discovery_errors") > 0,
         )
+
+
+ERROR_STATS = (
+    "newsarchive/fetch_errors",
+    "newsarchive/entry_point_errors",
+    "newsarchive/discovery_errors",
+    "newsarchive/archive_errors",
+    "spider_exceptions/count",
+)
+ERROR_PREFIXES = ("newsarchive/rejected/", "robotstxt/exception_count/")
+
+
+def errors(stats: dict[str, Any]) -> int:
+    """A site's errors in one crawl: resources that failed for good or were rejected (stats are per site;
+    Scrapy's log_count/ERROR is not, when several sites crawl in one process)."""
+    prefixed = sum(int(v or 0) for k, v in stats.items() if k.startswith(ERROR_PREFIXES))
+    return prefixed + sum(int(stats.get(key, 0) or 0) for key in ERROR_STATS)
 
 
 def summary_table(rows: list[SiteCounts]) -> str:

@@ -38,6 +38,12 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 REDIRECT_MAX_TIMES = 5
+# 429 and 503 answers with Retry-After wait that long (up to RETRY_AFTER_MAX seconds) before they are retried.
+RETRY_AFTER_MAX = 120.0
+DOWNLOADER_MIDDLEWARES = {
+    # runs before RetryMiddleware (550) sees the response
+    "crawler.middlewares.RetryAfterMiddleware": 560,
+}
 # Incremental crawls read newest first and stop reading a feed or sitemap after this many known articles in a
 # row (0: never stop early; known articles are skipped either way).
 INCREMENTAL_STOP_AFTER_KNOWN = 20
@@ -54,7 +60,10 @@ DOWNLOAD_HANDLERS = {
 
 EXTENSIONS = {
     "crawler.extensions.SiteLock": 100,
+    "crawler.extensions.StatsFile": 900,
 }
+# a JSON file that receives every site's final stats ({site: stats}); empty: none
+NEWSARCHIVE_STATS_FILE = ""
 # One run per site at a time (a lock in the state store); a dead run's lock expires after RUN_LOCK_TTL seconds.
 RUN_LOCK_ENABLED = True
 RUN_LOCK_TTL = 600.0

@@ -7,7 +7,7 @@ from typing import Any
 
 import lxml.html
 from lxml import etree
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 
 Element = Any  # lxml.html.HtmlElement (lxml ships no type information)
 
@@ -35,6 +35,47 @@ def to_text(html: str | bytes) -> str:
         pass
     _, text = html_to_unicode(None, html)
     return text
+
+
+# browsers read ISO-8859-1 and US-ASCII as windows-1252, which only adds printable characters in 0x80-0x9f
+_AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "iso-8859-15", "iso8859-15"}
+
+
+def decode_html(body: bytes, declared: str | None = None) -> str:
+    """Page bytes to text as a German reader would see them, whatever the server claims.
+
+    Order: a BOM; UTF-8 when the bytes are valid UTF-8 (other encodings almost never are); the charset the HTTP
+    header declares, then the page's <meta> charset, when the bytes decode with it; windows-1252 last. A wrong
+    declaration (windows-1252 bytes served as charset=utf-8) therefore still gives the right umlauts.
+    """
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if body.startswith(bom):
+            return body[len(bom) :].decode(encoding, "replace")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for candidate in (declared, html_body_declared_encoding(body[:4096])):
+        if not candidate:
+            continue
+        name = candidate.strip().lower()
+        name = "cp1252" if name in _AS_CP1252 else name
+        try:
+            return body.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode("cp1252", "replace")
+
+
+def looks_binary(body: bytes) -> bool:
+    """Whether a body is binary data (NUL bytes, or mostly control characters) rather than text."""
+    head = body[:4096]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return control > len(head) // 20
 
 
 def to_utf8(html: str | bytes) -> bytes:

@@ -8,9 +8,10 @@ import trafilatura
 
 from crawler.extract.dom import norm
 
-logging.getLogger("trafilatura").setLevel(logging.ERROR)
-logging.getLogger("htmldate").setLevel(logging.ERROR)
-logging.getLogger("courlan").setLevel(logging.ERROR)
+# trafilatura reports input it cannot parse ("empty HTML tree") at ERROR; for us that is the ordinary "no text"
+# outcome, which the crawl counts itself, so only its critical messages reach the log
+for _name in ("trafilatura", "htmldate", "courlan"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 
 def trafilatura_body(html: str, url: str) -> str:

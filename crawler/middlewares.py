@@ -1,0 +1,67 @@
+"""Downloader middlewares of newsarchive."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, cast
+
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import reactor, task
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.internet.interfaces import IReactorTime
+
+log = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """Seconds a Retry-After header asks to wait (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfterMiddleware:
+    """Honour Retry-After on 429 and 503: wait that long (at most RETRY_AFTER_MAX seconds) before Scrapy's
+    RetryMiddleware retries the request. A longer wait is not honoured: the response goes on as a failure."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_wait = crawler.settings.getfloat("RETRY_AFTER_MAX", 120.0)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(crawler)
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        if response.status not in (429, 503):
+            return response
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        if wait is None:
+            return response
+        stats = self.crawler.stats
+        assert stats is not None
+        if wait > self.max_wait:
+            stats.inc_value("newsarchive/retry_after_too_long")
+            log.warning("%s asks to retry after %.0f s (more than RETRY_AFTER_MAX): not waiting", request.url, wait)
+            return response
+        stats.inc_value("newsarchive/retry_after")
+        log.info("%s answered %d, Retry-After %.1f s: waiting before the retry", request.url, response.status, wait)
+        clock = cast("IReactorTime", reactor)
+        await maybe_deferred_to_future(task.deferLater(clock, wait, lambda: None))
+        return response
