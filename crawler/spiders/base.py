@@ -9,23 +9,41 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from w3lib.encoding import http_content_type_encoding
 
 from crawler.discovery import DiscoveryError, Entry, parse_feed, parse_sitemap
-from crawler.extract import SiteSelectors, extract
+from crawler.extract import SiteSelectors, decode_html, extract, looks_binary
 from crawler.items import Article
 from crawler.mirror import mirror_hosts
-from pipelines.state import state_for
-from pipelines.text import canonical
+from pipelines.state import SeenEntry, state_for
+from pipelines.text import canonical, to_datetime
+
+# a page without a headline needs at least this many words of text to be taken for an article
+MIN_UNTITLED_WORDS = 25
 
 KIND_FEED = "feed"
 KIND_SITEMAP = "sitemap"
 KIND_SECTION = "section"
+
+#: revisit policy defaults (settings REVISIT_MAX_AGE_HOURS, REVISIT_INTERVAL_HOURS; 0 turns revisits off)
+DEFAULT_REVISIT_MAX_AGE_HOURS = 48.0
+DEFAULT_REVISIT_INTERVAL_HOURS = 6.0
+#: request meta key: canonical URL of the known article a request refetches
+META_KNOWN = "newsarchive_known"
+
+
+def _flag(value: object) -> bool:
+    """A spider argument as a bool (``-a recheck=1`` passes a string)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
 
 
 def month_range(start: date, end: date) -> list[tuple[int, int]]:
@@ -51,7 +69,7 @@ class NewsSpider(scrapy.Spider):
     sitemaps: ClassVar[list[str]] = []
     sections: ClassVar[list[str]] = []
     archive_sitemap: ClassVar[str | None] = None
-    archive_since: ClassVar[str | None] = None
+    archive_since: ClassVar[str | None] = None  # "YYYY-MM": the first month the archive sitemaps cover
     article_url: ClassVar[str] = r"."
     skip: ClassVar[list[str]] = []
     selectors: ClassVar[SiteSelectors | None] = None
@@ -70,9 +88,11 @@ class NewsSpider(scrapy.Spider):
         mode: str = "incremental",
         date_from: str | None = None,
         date_to: str | None = None,
+        recheck: bool | str = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.recheck = _flag(recheck)
         if mode not in ("incremental", "backfill"):
             raise ValueError(f"unknown mode {mode!r}: use incremental or backfill")
         self.mode = mode
@@ -144,6 +164,8 @@ class NewsSpider(scrapy.Spider):
         if self.mode == "backfill":
             assert self.archive_sitemap is not None
             start = self.date_from or date(2000, 1, 1)
+            if self.archive_since:
+                start = max(start, date.fromisoformat(self.archive_since + "-01"))
             end = self.date_to or datetime.now(UTC).date()
             # dict: a yearly template yields each year once
             urls = {self.archive_sitemap.format(year=y, month=m): None for y, m in month_range(start, end)}
@@ -161,6 +183,8 @@ class NewsSpider(scrapy.Spider):
                 yield url, KIND_SITEMAP
 
     async def start(self) -> AsyncIterator[Any]:
+        if getattr(self, "locked_out", False):
+            return  # another run of this site holds its lock (crawler.extensions.SiteLock)
         for url, kind in self.entry_points():
             callback = {KIND_FEED: self.parse_feed, KIND_SITEMAP: self.parse_sitemap}.get(
                 kind, self.parse_section
@@ -173,6 +197,16 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsarchive/entry_point_errors")
         self.logger.error("entry point failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
+    def fetch_failed(self, failure: Any) -> None:
+        """An article that could not be fetched, after Scrapy's retries: logged with the reason and counted."""
+        reason = failure.getErrorMessage()
+        if failure.check(IgnoreRequest) and "robots.txt" in reason:
+            self.crawler.stats.inc_value("newsarchive/robots_forbidden")
+            return
+        self.crawler.stats.inc_value("newsarchive/fetch_errors")
+        self.crawler.stats.inc_value(f"newsarchive/fetch_errors/{type(failure.value).__name__}")
+        self.logger.error("cannot fetch %s: %s", failure.request.url, reason)
+
     def _in_range(self, entry: Entry) -> bool:
         if entry.date is None or self.mode != "backfill":
             return True
@@ -180,17 +214,62 @@ class NewsSpider(scrapy.Spider):
         return not (self.date_from and day < self.date_from) and not (self.date_to and day > self.date_to)
 
     def is_known(self, url: str) -> bool:
-        """Whether the seen-store already holds the article at ``url`` (by canonical URL or alias)."""
+        """Whether the seen-store holds the article at ``url`` (by canonical URL or an alias of it)."""
+        return self.seen_entry(url) is not None
+
+    def seen_entry(self, url: str) -> SeenEntry | None:
+        """The seen-store's entry of the article at ``url`` (by canonical URL, else through an alias).
+
+        An alias counts only once its article is archived: an alias recorded for an article of a run
+        that was killed before its commit does not hide the article from the next run.
+        """
         store = state_for(self.crawler)
         key = canonical(url)
-        return store.get(key) is not None or store.resolve_alias(key) is not None
+        entry = store.get(key)
+        if entry is None and (target := store.resolve_alias(key)) is not None:
+            entry = store.get(target)
+        return entry
+
+    def refetch_reason(self, entry: SeenEntry, now: datetime | None = None) -> str | None:
+        """Why a known article is fetched again: ``recheck`` (``crawl --recheck``), ``revisit`` (younger
+        than REVISIT_MAX_AGE_HOURS and not fetched for REVISIT_INTERVAL_HOURS), or None (not refetched)."""
+        if self.recheck:
+            return "recheck"
+        max_age = self.settings.getfloat("REVISIT_MAX_AGE_HOURS", DEFAULT_REVISIT_MAX_AGE_HOURS)
+        interval = self.settings.getfloat("REVISIT_INTERVAL_HOURS", DEFAULT_REVISIT_INTERVAL_HOURS)
+        born = to_datetime(entry.published) or to_datetime(entry.first_seen)
+        if max_age <= 0 or born is None:
+            return None
+        now = now or datetime.now(UTC)
+        last = to_datetime(entry.last_fetched) or born
+        if now - born < timedelta(hours=max_age) and now - last >= timedelta(hours=interval):
+            return "revisit"
+        return None
+
+    def refetch_request(self, url: str, entry: SeenEntry, source: str) -> scrapy.Request:
+        """A conditional request (If-None-Match / If-Modified-Since from the store) that accepts a 304."""
+        headers = {}
+        if entry.etag:
+            headers["If-None-Match"] = entry.etag
+        if entry.last_modified:
+            headers["If-Modified-Since"] = entry.last_modified
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.fetch_failed,
+            headers=headers,
+            cb_kwargs={"source": source},
+            meta={"handle_httpstatus_list": [304], META_KNOWN: entry.canonical_url},
+        )
 
     def _article_requests(self, entries: Iterable[Entry], source: str) -> Iterator[scrapy.Request]:
         fresh = [e for e in entries if self._in_range(e)]
         # newest first; undated entries keep their document order after the dated ones
         fresh.sort(key=lambda e: e.date.timestamp() if e.date and e.date.tzinfo else 0.0, reverse=True)
         stop_after = (
-            self.settings.getint("INCREMENTAL_STOP_AFTER_KNOWN", 0) if self.mode == "incremental" else 0
+            self.settings.getint("INCREMENTAL_STOP_AFTER_KNOWN", 0)
+            if self.mode == "incremental" and not self.recheck
+            else 0
         )
         known_in_a_row = 0
         for entry in fresh:
@@ -200,7 +279,13 @@ class NewsSpider(scrapy.Spider):
             if not self.is_article_url(entry.url):
                 self.crawler.stats.inc_value("newsarchive/skipped_urls")
                 continue
-            if self.is_known(entry.url):
+            seen = self.seen_entry(entry.url)
+            if seen is not None and (reason := self.refetch_reason(seen)) is not None:
+                # known, but young or rechecked: fetched again, conditionally
+                self.crawler.stats.inc_value(f"newsarchive/refetch_{reason}")
+                yield self.refetch_request(entry.url, seen, source)
+                continue
+            if seen is not None:
                 # not refetched: the archive holds it already
                 self.crawler.stats.inc_value("newsarchive/known")
                 known_in_a_row += 1
@@ -211,7 +296,9 @@ class NewsSpider(scrapy.Spider):
                 continue
             known_in_a_row = 0
             self.crawler.stats.inc_value("newsarchive/discovered")
-            yield scrapy.Request(entry.url, callback=self.parse_article, cb_kwargs={"source": source})
+            yield scrapy.Request(
+                entry.url, callback=self.parse_article, errback=self.fetch_failed, cb_kwargs={"source": source}
+            )
 
     def _discovery_failed(self, response: Response, exc: Exception) -> None:
         self.crawler.stats.inc_value("newsarchive/discovery_errors")
@@ -272,18 +359,61 @@ class NewsSpider(scrapy.Spider):
 
     # --- articles ---
     def parse_article(self, response: Response, source: str = "") -> Iterator[Article]:
-        if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("newsarchive/not_html")
-            self.logger.warning("not an HTML page: %s", response.url)
+        if response.status == 304:
+            self.not_modified(response)
             return
-        fields = extract(response.text, response.url, self.selectors)
-        if not fields.get("body") and not fields.get("title"):
-            self.crawler.stats.inc_value("newsarchive/no_article")
-            self.logger.warning("no article found on %s", response.url)
+        reason = self.not_an_article(response)
+        if reason:
+            self.crawler.stats.inc_value(f"newsarchive/rejected/{reason.split(':')[0]}")
+            self.logger.warning("not archived: %s (%s)", response.url, reason)
+            return
+        fields = extract(decode_html(response.body, _header_charset(response)), response.url, self.selectors)
+        if not fields.get("title") and len((fields.get("body") or "").split()) < MIN_UNTITLED_WORDS:
+            self.crawler.stats.inc_value("newsarchive/rejected/no article")
+            self.logger.warning("not archived: %s (no article: no headline and no text)", response.url)
+            return
+        # an article extracted badly (a title but no body, say) is archived all the same, with its raw response,
+        # so that it can be re-extracted once its site file is fixed
+        assert isinstance(response, TextResponse)  # not_an_article() said so
         yield self.build_article(response, fields)
+
+    def not_an_article(self, response: Response) -> str:
+        """Why a fetched page cannot be an article ("" when it may be one)."""
+        if not response.body.strip():
+            return "empty response"
+        if not isinstance(response, TextResponse):
+            content_type = response.headers.get("Content-Type") or b""
+            return f"not an HTML page: {content_type.decode('latin-1') or 'no type'}"
+        if looks_binary(response.body):
+            return "binary body: not text"
+        return ""
+
+    def not_modified(self, response: Response) -> None:
+        """A refetch answered 304: nothing to archive; the store notes the fetch (and new validators)."""
+        self.crawler.stats.inc_value("newsarchive/not_modified")
+        known = response.meta.get(META_KNOWN)
+        if not known:
+            return
+
+        def header(name: str) -> str | None:
+            value = response.headers.get(name)
+            return value.decode("latin-1") if value else None
+
+        state_for(self.crawler).touch(
+            str(known),
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            etag=header("ETag"),
+            last_modified=header("Last-Modified"),
+        )
 
 
 def _registrable(host: str) -> str:
     """``www.ndr.de`` -> ``ndr.de``; good enough for German news hosts (no multi-label public suffixes)."""
     parts = host.lower().strip(".").split(".")
     return ".".join(parts[-2:]) if len(parts) > 2 else ".".join(parts)
+
+
+def _header_charset(response: Response) -> str | None:
+    """The charset the Content-Type header declares, if any."""
+    content_type = response.headers.get("Content-Type")
+    return http_content_type_encoding(content_type.decode("latin-1")) if content_type else None
