@@ -461,8 +461,9 @@ def reset(h: Handler, n: int) -> None:
     h.end_headers()
     h.wfile.write(body[:500])
     h.wfile.flush()
+    # linger 0 and close the descriptor itself (the handler's files still refer to the socket): a TCP RST
     h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    h.connection.close()
+    os.close(h.connection.detach())
 
 
 def traversal(h: Handler, n: int) -> None:

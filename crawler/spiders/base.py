@@ -199,7 +199,7 @@ class NewsSpider(scrapy.Spider):
 
     def fetch_failed(self, failure: Any) -> None:
         """An article that could not be fetched, after Scrapy's retries: logged with the reason and counted."""
-        reason = failure.getErrorMessage()
+        reason = failure_reason(failure)
         if failure.check(IgnoreRequest) and "robots.txt" in reason:
             self.crawler.stats.inc_value("newsarchive/robots_forbidden")
             return
@@ -297,7 +297,10 @@ class NewsSpider(scrapy.Spider):
             known_in_a_row = 0
             self.crawler.stats.inc_value("newsarchive/discovered")
             yield scrapy.Request(
-                entry.url, callback=self.parse_article, errback=self.fetch_failed, cb_kwargs={"source": source}
+                entry.url,
+                callback=self.parse_article,
+                errback=self.fetch_failed,
+                cb_kwargs={"source": source},
             )
 
     def _discovery_failed(self, response: Response, exc: Exception) -> None:
@@ -417,3 +420,16 @@ def _header_charset(response: Response) -> str | None:
     """The charset the Content-Type header declares, if any."""
     content_type = response.headers.get("Content-Type")
     return http_content_type_encoding(content_type.decode("latin-1")) if content_type else None
+
+
+def failure_reason(failure: Any) -> str:
+    """A one-line reason for a failed download, also for Twisted's nested ResponseFailed errors."""
+    value = failure.value
+    inner = getattr(value, "reasons", None)
+    if inner:
+        parts = [
+            f"{type(r.value).__name__}: {r.getErrorMessage()}" if hasattr(r, "value") else str(r)
+            for r in inner
+        ]
+        return f"{type(value).__name__} ({'; '.join(parts)})"
+    return str(failure.getErrorMessage() or type(value).__name__)
