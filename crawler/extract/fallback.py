@@ -1,4 +1,4 @@
-"""The last fallback: trafilatura (slow, about 70 ms a page), only when the cheap layers found no text."""
+"""The last fallback: trafilatura (several times slower than our layers), only when the cheap layers found no text."""
 
 from __future__ import annotations
 
