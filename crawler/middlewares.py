@@ -58,10 +58,14 @@ class RetryAfterMiddleware:
         assert stats is not None
         if wait > self.max_wait:
             stats.inc_value("newsarchive/retry_after_too_long")
-            log.warning("%s asks to retry after %.0f s (more than RETRY_AFTER_MAX): not waiting", request.url, wait)
+            log.warning(
+                "%s asks to retry after %.0f s (more than RETRY_AFTER_MAX): not waiting", request.url, wait
+            )
             return response
         stats.inc_value("newsarchive/retry_after")
-        log.info("%s answered %d, Retry-After %.1f s: waiting before the retry", request.url, response.status, wait)
+        log.info(
+            "%s answered %d, Retry-After %.1f s: waiting before the retry", request.url, response.status, wait
+        )
         clock = cast("IReactorTime", reactor)
         await maybe_deferred_to_future(task.deferLater(clock, wait, lambda: None))
         return response

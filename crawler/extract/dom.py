@@ -38,7 +38,17 @@ def to_text(html: str | bytes) -> str:
 
 
 # browsers read ISO-8859-1 and US-ASCII as windows-1252, which only adds printable characters in 0x80-0x9f
-_AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "iso-8859-15", "iso8859-15"}
+_AS_CP1252 = {
+    "iso-8859-1",
+    "iso8859-1",
+    "latin-1",
+    "latin1",
+    "l1",
+    "us-ascii",
+    "ascii",
+    "iso-8859-15",
+    "iso8859-15",
+}
 
 
 def decode_html(body: bytes, declared: str | None = None) -> str:
