@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint crawl bench-extract clean debian-packages
+.PHONY: demo test lint crawl bench-extract bench-distributed clean debian-packages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ crawl: $(STAMP)
 ## (the peers live in their own .venv-bench, never in the runtime dependencies)
 bench-extract:
 	bash scripts/bench_extract.sh
+
+## bench-distributed: one worker against three on the same synthetic mirror (3,000 articles on 3 sites)
+bench-distributed: $(STAMP) debian-packages
+	$(BIN)/python scripts/bench_distributed.py --per-site 1000 --workers 0 1 3
 
 ## lint: ruff check + format check, mypy
 lint: $(STAMP)
