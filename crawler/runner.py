@@ -38,6 +38,7 @@ class CrawlOptions:
     date_to: str | None = None
     progress: bool = False
     recheck: bool = False  # refetch every known article the run discovers (conditionally)
+    distributed: str | None = None  # redis:// URI: be one worker of a distributed crawl (crawler/distributed)
     extra_settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -82,6 +83,18 @@ def build_settings(opts: CrawlOptions) -> Settings:
         settings.set("STATE_URI", opts.state_uri, priority="cmdline")
     if opts.mirror:
         settings.set("MIRROR_URL", opts.mirror.rstrip("/"), priority="cmdline")
+    if opts.distributed:
+        from crawler.distributed import distributed_settings
+        from pipelines.state import StateError
+
+        try:
+            shared = distributed_settings(opts.distributed, settings.getdict("DOWNLOADER_MIDDLEWARES"))
+        except StateError as exc:
+            raise UsageError(f"--distributed: {exc}") from exc
+        for name, value in shared.items():
+            settings.set(name, value, priority="cmdline")
+        if not opts.state_uri and "STATE_URI" not in opts.overrides:
+            settings.set("STATE_URI", opts.distributed, priority="cmdline")
     if opts.max_articles:
         settings.set("CLOSESPIDER_ITEMCOUNT", opts.max_articles, priority="cmdline")
     if opts.progress:

@@ -47,6 +47,11 @@ DOWNLOADER_MIDDLEWARES = {
 # Incremental crawls read newest first and stop reading a feed or sitemap after this many known articles in a
 # row (0: never stop early; known articles are skipped either way).
 INCREMENTAL_STOP_AFTER_KNOWN = 20
+# Known articles are not fetched again, except young ones: under REVISIT_MAX_AGE_HOURS old (by published date,
+# else first seen) they are refetched at most every REVISIT_INTERVAL_HOURS, conditionally (If-None-Match /
+# If-Modified-Since); 0 turns revisits off. `crawl --recheck` refetches every known article the run discovers.
+REVISIT_MAX_AGE_HOURS = 48.0
+REVISIT_INTERVAL_HOURS = 6.0
 # Section pages followed at most this deep through their pagination (calendar and pagination traps).
 SECTION_MAX_PAGES = 5
 
@@ -71,6 +76,7 @@ RUN_LOCK_TTL = 600.0
 ITEM_PIPELINES = {
     "pipelines.normalise.NormalisePipeline": 100,
     "pipelines.dedup.DedupPipeline": 200,
+    "pipelines.cluster.ClusterPipeline": 250,
     "pipelines.archive.pipeline.ArchivePipeline": 300,
 }
 

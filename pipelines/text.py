@@ -116,16 +116,64 @@ def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+#: host prefixes of mobile / AMP editions, mapped to ``www.``
+VARIANT_HOST_PREFIXES = ("m.", "mobil.", "mobile.", "amp.")
+#: query parameters that select an AMP, mobile or print rendering of the same article (names lower-case;
+#: ``None`` drops the parameter whatever its value, a set only for those values)
+VARIANT_PARAMS: dict[str, frozenset[str] | None] = {
+    "amp": None,
+    "print": None,
+    "druck": None,
+    "druckversion": None,
+    "printpagedarticle": None,
+    "mobile": None,
+    "outputtype": frozenset({"amp", "print", "valid_amp"}),
+    "output": frozenset({"amp", "print"}),
+    "view": frozenset({"amp", "print", "mobile"}),
+    "service": frozenset({"printpreview"}),
+}
+# path forms of AMP / print editions: a /amp/ or /print/ segment, a trailing /amp, name.amp.html, name~amp.html
+_VARIANT_SEGMENT = re.compile(r"/(?:amp|print|drucken|druckversion)(?=/)", re.IGNORECASE)
+_VARIANT_TAIL = re.compile(r"/(?:amp|print)/?$", re.IGNORECASE)
+_VARIANT_SUFFIX = re.compile(r"(?:[.~_-]amp|[.~_-]print|-druckversion)(\.html?|\.php)$", re.IGNORECASE)
+
+
 def _is_tracking(name: str) -> bool:
     name = unquote(name).lower()
     return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
 
 
+def _is_variant(pair: str) -> bool:
+    name, _, value = pair.partition("=")
+    name = unquote(name).lower()
+    if name not in VARIANT_PARAMS:
+        return False
+    values = VARIANT_PARAMS[name]
+    return values is None or unquote(value).lower() in values
+
+
 def canonical(url: str) -> str:
-    """w3lib canonical form (sorted query, no fragment) without tracking parameters."""
+    """w3lib canonical form (sorted query, no fragment) without tracking parameters.
+
+    AMP, mobile and print variants map to their article: ``m.``/``mobil.``/``amp.`` hosts become
+    ``www.``, ``/amp/`` and ``/print/`` path segments, a trailing ``/amp`` and ``.amp.html``-style
+    suffixes are removed, and so are query parameters such as ``amp``, ``print`` or ``outputType=amp``.
+    """
     parts = urlsplit(canonicalize_url(url, keep_fragments=False))
-    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p.partition("=")[0]))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    query = "&".join(
+        p
+        for p in parts.query.split("&")
+        if p and not _is_tracking(p.partition("=")[0]) and not _is_variant(p)
+    )
+    netloc = parts.netloc
+    for prefix in VARIANT_HOST_PREFIXES:
+        if netloc.startswith(prefix) and netloc.count(".") >= 2:
+            netloc = "www." + netloc[len(prefix) :]
+            break
+    path = _VARIANT_SUFFIX.sub(r"\1", _VARIANT_TAIL.sub("/", _VARIANT_SEGMENT.sub("", parts.path)))
+    if path != "/" and parts.path != path and path.endswith("/") and not parts.path.endswith("/"):
+        path = path.rstrip("/")
+    return urlunsplit((parts.scheme, netloc, path or "/", query, ""))
 
 
 @cache

@@ -118,3 +118,21 @@ def test_item_without_url_is_dropped_loudly(tmp_path: Path) -> None:
         dedup.process_item({"title": "x"})
     assert drop.value.log_level == "ERROR"
     dedup.store.close()
+
+
+def test_unchanged_refetch_updates_the_store(tmp_path: Path) -> None:
+    run(tmp_path, [page("a.html")])
+    refetch = page("a.html")
+    refetch["raw_response"]["headers"] = [
+        ["ETag", '"v2"'],
+        ["Last-Modified", "Thu, 02 May 2024 10:00:00 GMT"],
+    ]
+    refetch["raw_response"]["fetched_at"] = "2030-01-01T00:00:00+00:00"
+    outcomes, stats = run(tmp_path, [refetch])
+    assert outcomes == ["DEBUG"] and stats["newsarchive/unchanged"] == 1
+    store = open_state(f"sqlite:///{tmp_path}/state.sqlite")
+    entry = store.get("https://www.ndr.de/a.html")
+    assert entry is not None
+    assert (entry.last_fetched, entry.etag, entry.revision) == ("2030-01-01T00:00:00+00:00", '"v2"', 1)
+    assert entry.last_modified == "Thu, 02 May 2024 10:00:00 GMT"
+    store.close()

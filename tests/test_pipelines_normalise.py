@@ -112,3 +112,16 @@ def test_works_with_the_scrapy_item(pipeline: NormalisePipeline) -> None:
     assert isinstance(item, Article)
     assert item["title"] == "Hochwasser an der Elbe & Weser"
     assert item["schema_version"] == 1
+
+
+def test_amp_mobile_and_print_variants_get_the_article_id(pipeline: NormalisePipeline) -> None:
+    plain = pipeline.process_item(article(url="https://www.ndr.de/nachrichten/a-123.html"))
+    for url, declared in [
+        ("https://www.ndr.de/nachrichten/a-123.amp.html?utm_source=x", None),
+        ("https://m.ndr.de/nachrichten/a-123.html", None),
+        ("https://www.ndr.de/nachrichten/a-123.html?print=1", "https://m.ndr.de/nachrichten/a-123.html"),
+        ("https://www.ndr.de/amp/nachrichten/a-123.html", "/nachrichten/a-123.html?amp"),
+    ]:
+        item = pipeline.process_item(article(url=url, canonical_url=declared))
+        assert (item["canonical_url"], item["id"]) == (plain["canonical_url"], plain["id"]), url
+        assert item["url"] == url and item["aliases"] == []

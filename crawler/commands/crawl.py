@@ -27,6 +27,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="backfill from this day")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="backfill up to this day")
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
+    p.add_argument(
+        "--recheck",
+        action="store_true",
+        help="refetch every known article the run discovers (with If-None-Match / If-Modified-Since); "
+        "changed ones are archived as a new revision",
+    )
+    p.add_argument(
+        "--distributed",
+        metavar="REDIS_URI",
+        help="be one worker of a distributed crawl: share the request queue, the request dupefilter and "
+        "per-site politeness with every worker given the same redis://HOST:PORT/DB (the seen-store goes "
+        "there too unless --state names another); see docs/DEPLOY.md",
+    )
     p.add_argument("--no-progress", action="store_true", help="no live progress line on the terminal")
     p.set_defaults(func=run)
 
@@ -35,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
     for d in (args.date_from, args.date_to):
         if d:
             check_date(d)
-    result = run_crawl(crawl_options(args, args.sites))
+    opts = crawl_options(args, args.sites)
+    opts.recheck = bool(args.recheck)
+    opts.distributed = args.distributed
+    result = run_crawl(opts)
     print_summary(result)
     return result.exit_code

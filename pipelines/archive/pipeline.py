@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
@@ -28,6 +30,23 @@ DEFAULT_PART_MAX_RECORDS = 500
 DEFAULT_PART_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_PART_MAX_AGE = 300.0
 SOFTWARE = "newsarchive (pipelines.archive, format v1)"
+#: fault injection for tests only: "<point>:<n>" kills the process with SIGKILL at the n-th (1-based) pass
+#: of a point of the commit protocol: after-part (a part object written, its manifest not yet),
+#: in-manifest (intent recorded, manifest being written), after-manifest (manifest written, seen-store not
+#: yet updated). See tests/test_crash_safety.py.
+CRASH_AT_ENV = "NEWSARCHIVE_CRASH_AT"
+#: seconds after which a pending commit without a manifest is dropped from the seen-store
+PENDING_COMMIT_TTL = 3600.0
+_passes: dict[str, int] = {}
+
+
+def _crash_point(point: str) -> None:
+    spec = os.environ.get(CRASH_AT_ENV)
+    if not spec:
+        return
+    _passes[point] = _passes.get(point, 0) + 1
+    if spec == f"{point}:{_passes[point]}":
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class ArchivePipeline:
@@ -86,6 +105,27 @@ class ArchivePipeline:
         if self.crawler is not None and self.crawler.spider is not None:
             self.crawler_info["spider"] = self.crawler.spider.name
         logger.info("Archiving to %s (run %s)", self.storage.uri, self.run)
+        self.recover()
+
+    def recover(self) -> None:
+        """Resolve commits a killed run left pending: seen if the manifest exists, else dropped when old.
+
+        A pending commit without a manifest may belong to a crawler that is still writing it (several
+        crawlers can share a seen-store), so it is dropped only after PENDING_COMMIT_TTL seconds.
+        """
+        now = datetime.now(UTC)
+        for pending in self.store.pending_commits():
+            if self.storage.exists(manifest_key(pending.commit)):
+                self.store.mark_archived(pending.entries, pending.aliases, commit=pending.commit)
+                self.stats.inc_value("newsarchive/recovered_commits")
+                logger.warning("Commit %s was written but not marked seen: marked now", pending.commit)
+                continue
+            try:
+                created = datetime.strptime(pending.commit[:23], "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+            except ValueError:
+                created = now - timedelta(seconds=PENDING_COMMIT_TTL)
+            if (now - created).total_seconds() >= PENDING_COMMIT_TTL:
+                self.store.discard_commit(pending.commit)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -128,8 +168,14 @@ class ArchivePipeline:
                     key = obj.key
                     self.storage.put(obj.key, obj.data)
                     objects.append(obj)
+                    _crash_point("after-part")
+            entries = [entry for part in parts for entry in part.entries]
+            aliases = [alias for part in parts for alias in part.aliases]
+            self.store.prepare_commit(commit, entries, aliases)
             key = manifest_key(commit)
+            _crash_point("in-manifest")
             self.storage.put(key, self._manifest(commit, objects, records))
+            _crash_point("after-manifest")
         except Exception as exc:
             self.stats.inc_value("newsarchive/archive_errors")
             logger.error(
@@ -147,10 +193,7 @@ class ArchivePipeline:
         self.stats.inc_value("newsarchive/parts", len(objects))
         self.stats.inc_value("newsarchive/archived", records)
         try:
-            self.store.mark_archived([entry for part in parts for entry in part.entries])
-            for part in parts:
-                for alias, canonical_url in part.aliases:
-                    self.store.add_alias(alias, canonical_url)
+            self.store.mark_archived(entries, aliases, commit=commit)
         except Exception as exc:
             self.stats.inc_value("newsarchive/state_errors")
             logger.error(

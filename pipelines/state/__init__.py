@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy import signals
 
-from pipelines.state.base import SeenEntry, SeenStore, StateError
+from pipelines.state.base import NearDupEntry, PendingCommit, SeenEntry, SeenStore, StateError
 from pipelines.state.sqlite import SqliteSeenStore
 
 if TYPE_CHECKING:
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_STATE_URI",
+    "NearDupEntry",
+    "PendingCommit",
     "SeenEntry",
     "SeenStore",
     "SqliteSeenStore",
@@ -45,6 +47,10 @@ def open_state(uri: str) -> SeenStore:
         if not path:
             raise StateError(f"invalid seen-store URI {uri!r}: no database path")
         return SqliteSeenStore(path)
+    if scheme in ("redis", "rediss"):
+        from pipelines.state.redis import RedisSeenStore
+
+        return RedisSeenStore(uri)
     if len(scheme) <= 1 and Path(uri).suffix.lower() in (".sqlite", ".sqlite3", ".db"):
         return SqliteSeenStore(uri)
     raise StateError(

@@ -27,19 +27,88 @@ class SeenEntry:
     published: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NearDupEntry:
+    """An archived article in the near-duplicate index (see pipelines/cluster.py).
+
+    ``signature`` is the packed MinHash signature, ``size`` the number of distinct shingles, ``bands`` the
+    LSH band keys (signed 64-bit), ``cluster`` the cluster id given to the article (None: none yet).
+    """
+
+    id: str
+    canonical_url: str
+    content_hash: str
+    site: str
+    size: int
+    signature: bytes
+    bands: tuple[int, ...] = ()
+    cluster: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingCommit:
+    """A commit whose manifest may or may not have been written (see ``prepare_commit``)."""
+
+    commit: str
+    entries: tuple[SeenEntry, ...]
+    aliases: tuple[tuple[str, str], ...] = ()
+
+
 class SeenStore(Protocol):
-    """Archived articles, written only after their archive part is committed."""
+    """Archived articles, written only after their archive part is committed.
+
+    Commit protocol of the archive pipeline: ``prepare_commit`` (intent, before the manifest is written),
+    then ``mark_archived(..., commit=name)`` once the manifest exists (clears the intent). A run that dies
+    in between leaves a pending commit; the next run resolves it with ``pending_commits`` against the
+    archive (manifest present: ``mark_archived``, absent: ``discard_commit``).
+    """
 
     def get(self, canonical_url: str) -> SeenEntry | None: ...
 
     def find_by_hash(self, site: str, content_hash: str) -> SeenEntry | None: ...
 
-    def mark_archived(self, entries: Sequence[SeenEntry]) -> None:
-        """Insert or update ``entries`` in one transaction (``first_seen`` of a known URL is kept)."""
+    def mark_archived(
+        self,
+        entries: Sequence[SeenEntry],
+        aliases: Sequence[tuple[str, str]] = (),
+        commit: str | None = None,
+    ) -> None:
+        """Insert or update ``entries`` and ``aliases`` (url, canonical_url) in one transaction
+        (``first_seen`` of a known URL is kept), with the near-duplicate entries staged for them, and
+        clear the pending ``commit``."""
+        ...
+
+    def touch(
+        self, canonical_url: str, fetched_at: str, etag: str | None = None, last_modified: str | None = None
+    ) -> None:
+        """Record a refetch that archived nothing (304 or unchanged): last_fetched and validators."""
         ...
 
     def add_alias(self, url: str, canonical_url: str) -> None: ...
 
     def resolve_alias(self, url: str) -> str | None: ...
+
+    # --- crash recovery ---
+    def prepare_commit(
+        self, commit: str, entries: Sequence[SeenEntry], aliases: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        """Remember, durably, the entries of ``commit`` before its manifest is written."""
+        ...
+
+    def pending_commits(self) -> list[PendingCommit]: ...
+
+    def discard_commit(self, commit: str) -> None: ...
+
+    # --- near-duplicate index ---
+    def stage_near_dup(self, entry: NearDupEntry) -> None:
+        """Keep ``entry`` in memory; ``mark_archived`` writes it with the seen entry of the same
+        (canonical_url, content_hash), so the index holds only committed articles."""
+        ...
+
+    def near_dup_candidates(self, bands: Sequence[int], limit: int = 50) -> list[NearDupEntry]:
+        """Indexed articles sharing at least one band key (without their ``bands``)."""
+        ...
+
+    def near_dup_count(self) -> int: ...
 
     def close(self) -> None: ...

@@ -132,4 +132,8 @@ def open_locks(uri: str) -> LockStore:
         return SqliteLockStore(unquote(parts.path))
     if len(scheme) <= 1:
         return SqliteLockStore(uri)
+    if scheme in ("redis", "rediss"):
+        from pipelines.state.redis_locks import RedisLockStore
+
+        return RedisLockStore(uri)
     raise StateError(f"no run locks for state URI {uri!r}")

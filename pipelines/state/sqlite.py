@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
-from pipelines.state.base import SeenEntry, StateError
+from pipelines.state.base import NearDupEntry, PendingCommit, SeenEntry, StateError
 
 _COLUMNS = (
     "canonical_url, id, site, content_hash, revision, "
@@ -33,6 +36,25 @@ CREATE TABLE IF NOT EXISTS aliases (
     url TEXT PRIMARY KEY,
     canonical_url TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS pending_commits (
+    commit_name TEXT PRIMARY KEY,
+    payload TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS near_dup_docs (
+    doc INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    canonical_url TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    site TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    cluster TEXT,
+    signature BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS near_dup_bands (
+    key INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (key, doc)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
 SELECT {_COLUMNS} FROM seen LIMIT 0;
@@ -52,11 +74,59 @@ ON CONFLICT (canonical_url) DO UPDATE SET
     published = excluded.published
 """
 
+_ALIAS = (
+    "INSERT INTO aliases (url, canonical_url) VALUES (?, ?)"
+    " ON CONFLICT (url) DO UPDATE SET canonical_url = excluded.canonical_url"
+)
+
+# a revised article keeps its doc number; band keys of its older text stay (they only add candidates,
+# which are verified against the current signature)
+_NEAR_DUP_UPSERT = """
+INSERT INTO near_dup_docs (id, canonical_url, content_hash, site, size, cluster, signature)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    canonical_url = excluded.canonical_url,
+    content_hash = excluded.content_hash,
+    site = excluded.site,
+    size = excluded.size,
+    cluster = COALESCE(excluded.cluster, near_dup_docs.cluster),
+    signature = excluded.signature
+RETURNING doc
+"""
+
 
 def _entry(row: tuple[object, ...] | None) -> SeenEntry | None:
     if row is None:
         return None
     return SeenEntry(*row)  # type: ignore[arg-type]
+
+
+def _row(e: SeenEntry) -> tuple[object, ...]:
+    return (
+        e.canonical_url,
+        e.id,
+        e.site,
+        e.content_hash,
+        e.revision,
+        e.first_seen,
+        e.last_fetched,
+        e.etag,
+        e.last_modified,
+        e.published,
+    )
+
+
+def _near_dup_json(entry: NearDupEntry) -> dict[str, object]:
+    data = asdict(entry)
+    data["signature"] = entry.signature.hex()
+    data["bands"] = list(entry.bands)
+    return data
+
+
+def _near_dup_entry(data: dict[str, Any]) -> NearDupEntry:
+    return NearDupEntry(
+        **{**data, "signature": bytes.fromhex(str(data["signature"])), "bands": tuple(data["bands"])}
+    )
 
 
 class SqliteSeenStore:
@@ -74,6 +144,7 @@ class SqliteSeenStore:
         except (OSError, sqlite3.Error) as exc:
             raise StateError(f"cannot open seen-store {str(self.path)!r}: {exc}") from exc
         self._lock = threading.Lock()
+        self._staged: dict[tuple[str, str], NearDupEntry] = {}
 
     def __repr__(self) -> str:
         return f"SqliteSeenStore({str(self.path)!r})"
@@ -92,45 +163,171 @@ class SqliteSeenStore:
             )
             return _entry(cur.fetchone())
 
-    def mark_archived(self, entries: Sequence[SeenEntry]) -> None:
-        rows = [
-            (
-                e.canonical_url,
-                e.id,
-                e.site,
-                e.content_hash,
-                e.revision,
-                e.first_seen,
-                e.last_fetched,
-                e.etag,
-                e.last_modified,
-                e.published,
-            )
-            for e in entries
-        ]
+    def mark_archived(
+        self,
+        entries: Sequence[SeenEntry],
+        aliases: Sequence[tuple[str, str]] = (),
+        commit: str | None = None,
+    ) -> None:
+        rows = [_row(e) for e in entries]
+        alias_rows = [(url, target) for url, target in aliases if url != target]
         with self._lock:
+            staged = [
+                s for e in entries if (s := self._staged.get((e.canonical_url, e.content_hash))) is not None
+            ]
+            if commit is not None and not staged:  # a recovered commit: its entries as prepared
+                staged = self._prepared_near_dups(commit)
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.executemany(_UPSERT, rows)
+                self._db.executemany(_ALIAS, alias_rows)
+                self._write_near_dups(staged)
+                if commit is not None:
+                    self._db.execute("DELETE FROM pending_commits WHERE commit_name = ?", (commit,))
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            for s in staged:
+                self._staged.pop((s.canonical_url, s.content_hash), None)
+
+    def touch(
+        self, canonical_url: str, fetched_at: str, etag: str | None = None, last_modified: str | None = None
+    ) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE seen SET last_fetched = ?, etag = COALESCE(?, etag),"
+                " last_modified = COALESCE(?, last_modified) WHERE canonical_url = ?",
+                (fetched_at, etag, last_modified, canonical_url),
+            )
 
     def add_alias(self, url: str, canonical_url: str) -> None:
         if url == canonical_url:
             return
         with self._lock:
-            self._db.execute(
-                "INSERT INTO aliases (url, canonical_url) VALUES (?, ?)"
-                " ON CONFLICT (url) DO UPDATE SET canonical_url = excluded.canonical_url",
-                (url, canonical_url),
-            )
+            self._db.execute(_ALIAS, (url, canonical_url))
 
     def resolve_alias(self, url: str) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT canonical_url FROM aliases WHERE url = ?", (url,)).fetchone()
         return None if row is None else str(row[0])
+
+    # --- crash recovery ---
+    def prepare_commit(
+        self, commit: str, entries: Sequence[SeenEntry], aliases: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        with self._lock:
+            staged = [
+                _near_dup_json(s)
+                for e in entries
+                if (s := self._staged.get((e.canonical_url, e.content_hash))) is not None
+            ]
+        payload = json.dumps(
+            {
+                "entries": [asdict(e) for e in entries],
+                "aliases": [list(a) for a in aliases],
+                "near_dups": staged,  # so that a recovered commit enters the near-duplicate index too
+            }
+        )
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO pending_commits (commit_name, payload) VALUES (?, ?)",
+                (commit, payload),
+            )
+
+    def _prepared_near_dups(self, commit: str) -> list[NearDupEntry]:
+        row = self._db.execute(
+            "SELECT payload FROM pending_commits WHERE commit_name = ?", (commit,)
+        ).fetchone()
+        if row is None:
+            return []
+        return [_near_dup_entry(d) for d in json.loads(row[0]).get("near_dups", [])]
+
+    def pending_commits(self) -> list[PendingCommit]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT commit_name, payload FROM pending_commits ORDER BY commit_name"
+            ).fetchall()
+        out = []
+        for name, payload in rows:
+            data = json.loads(payload)
+            out.append(
+                PendingCommit(
+                    str(name),
+                    tuple(SeenEntry(**e) for e in data["entries"]),
+                    tuple((str(a), str(b)) for a, b in data["aliases"]),
+                )
+            )
+        return out
+
+    def discard_commit(self, commit: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM pending_commits WHERE commit_name = ?", (commit,))
+
+    # --- near-duplicate index ---
+    def stage_near_dup(self, entry: NearDupEntry) -> None:
+        with self._lock:
+            self._staged[(entry.canonical_url, entry.content_hash)] = entry
+
+    def _write_near_dups(self, entries: Sequence[NearDupEntry]) -> None:
+        bands: list[tuple[int, int]] = []
+        for entry in entries:
+            doc = self._db.execute(
+                _NEAR_DUP_UPSERT,
+                (
+                    entry.id,
+                    entry.canonical_url,
+                    entry.content_hash,
+                    entry.site,
+                    entry.size,
+                    entry.cluster,
+                    entry.signature,
+                ),
+            ).fetchone()[0]
+            bands.extend((key, doc) for key in entry.bands)
+        # in key order: each page of the band index is visited once per batch
+        bands.sort()
+        self._db.executemany("INSERT OR IGNORE INTO near_dup_bands (key, doc) VALUES (?, ?)", bands)
+
+    def add_near_dups(self, entries: Sequence[NearDupEntry]) -> None:
+        """Write index entries directly, in one transaction (bulk loads and benchmarks)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._write_near_dups(entries)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def near_dup_candidates(self, bands: Sequence[int], limit: int = 50) -> list[NearDupEntry]:
+        if not bands:
+            return []
+        marks = ",".join("?" * len(bands))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT d.id, d.canonical_url, d.content_hash, d.site, d.size, d.signature, d.cluster"
+                " FROM (SELECT doc, COUNT(*) AS shared FROM near_dup_bands"
+                f" WHERE key IN ({marks}) GROUP BY doc ORDER BY shared DESC LIMIT ?) AS c"
+                " JOIN near_dup_docs AS d ON d.doc = c.doc ORDER BY c.shared DESC",
+                (*bands, limit),
+            ).fetchall()
+        return [
+            NearDupEntry(
+                id=str(r[0]),
+                canonical_url=str(r[1]),
+                content_hash=str(r[2]),
+                site=str(r[3]),
+                size=int(r[4]),
+                signature=bytes(r[5]),
+                cluster=None if r[6] is None else str(r[6]),
+            )
+            for r in rows
+        ]
+
+    def near_dup_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM near_dup_docs").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
