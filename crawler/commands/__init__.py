@@ -11,7 +11,7 @@ import sys
 
 from crawler.runner import CrawlOptions, UsageError, parse_overrides
 
-COMMANDS = ["sites", "crawl", "demo", "read", "extract", "eval", "deploy", "export", "report", "history"]
+COMMANDS = ["sites", "crawl", "demo", "read", "extract", "eval", "deploy", "export", "report", "history", "verify"]
 
 
 def add_locations(p: argparse.ArgumentParser) -> None:

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
 from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
 
 from pipelines.archive.layout import SCHEMA_VERSION, commit_name, manifest_key, new_run_id
 from pipelines.archive.part import OpenPart, PartObject
 from pipelines.archive.record import build_record
 from pipelines.state import SeenStore, state_for
-from pipelines.storage import Storage, open_storage
+from pipelines.storage import Storage, StorageError, open_storage
+from pipelines.storage.spool import SpooledStorage, with_spool
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -87,7 +89,12 @@ class ArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
         settings = crawler.settings
-        storage = open_storage(settings.get("ARCHIVE_URI") or DEFAULT_ARCHIVE_URI, settings)
+        try:
+            storage = open_storage(settings.get("ARCHIVE_URI") or DEFAULT_ARCHIVE_URI, settings)
+        except NotConfigured as exc:  # e.g. boto3 missing: fail, rather than let Scrapy drop the pipeline
+            raise StorageError(str(exc)) from exc
+        # with ARCHIVE_SPOOL_DIR set, objects the store does not take wait in a local spool (per site)
+        storage = with_spool(storage, settings, name=crawler.spidercls.name)
         info = {"software": SOFTWARE, "scrapy": scrapy.__version__, "bot": settings.get("BOT_NAME")}
         pipeline = cls(
             storage,
@@ -105,6 +112,8 @@ class ArchivePipeline:
         if self.crawler is not None and self.crawler.spider is not None:
             self.crawler_info["spider"] = self.crawler.spider.name
         logger.info("Archiving to %s (run %s)", self.storage.uri, self.run)
+        if isinstance(self.storage, SpooledStorage):
+            self.storage.flush()  # what an earlier run left in the spool goes first
         self.recover()
 
     def recover(self) -> None:
@@ -154,6 +163,18 @@ class ArchivePipeline:
         parts, self.parts = list(self.parts.values()), {}
         if parts:
             self.commit(parts)
+        inner = self.storage.inner if isinstance(self.storage, SpooledStorage) else self.storage
+        if hasattr(inner, "requests"):
+            self.stats.set_value("newsarchive/s3_requests", int(inner.requests))
+        if isinstance(self.storage, SpooledStorage):
+            left = self.storage.flush()
+            self.stats.set_value("newsarchive/spooled", self.storage.spooled)
+            self.stats.set_value("newsarchive/spool_uploaded", self.storage.uploaded)
+            if left:
+                logger.warning(
+                    "%d object(s) wait in the spool %s: the next run uploads them", left, self.storage.spool_dir
+                )
+            self.storage.close()
 
     def commit(self, parts: list[OpenPart]) -> bool:
         """Put the parts, then the manifest; then mark their records seen. False if nothing was committed."""

@@ -221,6 +221,12 @@ class S3Storage:
         self.options = options or S3Options()
         self.endpoint = _public_endpoint(endpoint)
         self.uri = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
+        # HTTP requests sent to the store, retries included (the archive reports them as newsarchive/s3_requests)
+        self.requests = 0
+        client.meta.events.register("before-send.s3", self._count_request)
+
+    def _count_request(self, **_: Any) -> None:
+        self.requests += 1
 
     @classmethod
     def from_uri(cls, uri: str, settings: Mapping[str, Any], *, writable: bool = True) -> Self:
