@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gzip
+import sys
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -39,6 +40,14 @@ def _not_modified_since(header: str, last_modified: str) -> bool:
     return modified <= since
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # a crawler that hangs up (killed, timed out) is not the server's error; anything else is reported
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class MirrorServer:
     """Serves a Mirror on host:port (port 0 picks a free port) in a background thread."""
 
@@ -48,7 +57,7 @@ class MirrorServer:
         self.requests: list[tuple[str, str, int]] = []  # (host, path, status)
         self._lock = threading.Lock()
         self._gzip_cache: dict[tuple[str, str], bytes] = {}
-        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self._httpd = _Server((host, port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
