@@ -62,12 +62,20 @@ def corpus_commit(corpus: Path) -> str:
     return match.group(1)
 
 
+def reviews(out: Path) -> dict[str, dict[str, Any]]:
+    """Corrections a reviewer made to expected records: <out>/reviews.json, {"<site>/<case>": {field: value,
+    "review": why}}. Applied on top of the generated record, so regenerating keeps them."""
+    path = out / "reviews.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def write_case(corpus: Path, out: Path, case: str) -> dict[str, Any]:
     """Write one fixture directory and return its expected record."""
     src = corpus / case
     page = (src / "page.html").read_bytes()
     full = json.loads((src / "expected.json").read_text(encoding="utf-8"))
     expected = {key: full.get(key) for key in FIELDS}
+    expected.update(reviews(out).get(f"{site_of(case)}/{case}", {}))
     dest = out / site_of(case) / case
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "page.html.gz").write_bytes(gzip.compress(page, compresslevel=9, mtime=0))
@@ -88,7 +96,9 @@ One directory per site (= spider name), one sub-directory per saved page ("case"
 ```
 <site>/<case>/page.html.gz   the page exactly as fetched, gzip-compressed (mtime 0, reproducible)
 <site>/<case>/expected.json  url, title, body, authors, published, topics, language, publisher,
-                             crawl_date, source (provenance of this record)
+                             crawl_date, source (provenance of this record), review (when corrected)
+reviews.json                 corrections a reviewer made to expected records, with the reason; the
+                             generator applies them on top of the corpus' record
 ```
 
 The site tests extract every `page.html.gz` and compare with `expected.json`; the offline demo mirror

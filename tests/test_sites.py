@@ -17,13 +17,6 @@ from crawler.sites import site_classes
 
 CASES = sorted(fixtures_dir().glob("*/*/expected.json"))
 
-# Cases whose expected body (a third party's parser output) differs from ours for a documented reason; they are
-# strict xfails, so the test fails as soon as one of them starts to match and the entry must go.
-KNOWN_BODY_GAPS = {
-    "wdr/wdr": "the expected body leaves out four paragraphs of the article text (visible on the page)",
-    "rheinische_post/rheinische_post": "the expected body keeps two info boxes and drops the dateline",
-}
-
 
 def body_f1(expected: str, got: str) -> float:
     a, b = Counter(expected.lower().split()), Counter(got.lower().split())
@@ -47,15 +40,12 @@ def test_every_site_ships_a_saved_page() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
-def test_saved_page_extracts_to_expected_record(case: Path, request: pytest.FixtureRequest) -> None:
-    site, name = case.parent.parent.name, case.parent.name
+def test_saved_page_extracts_to_expected_record(case: Path) -> None:
+    site = case.parent.parent.name
     expected = json.loads(case.read_text())
     html = gzip.decompress((case.parent / "page.html.gz").read_bytes())
     record = extract(html, expected["url"], site_classes()[site].selectors)
     assert " ".join(record["title"].split()) == " ".join(expected["title"].split())
     if expected.get("published"):
         assert record["published"] and instant(record["published"]) == instant(expected["published"])
-    gap = KNOWN_BODY_GAPS.get(f"{site}/{name}")
-    if gap:
-        request.applymarker(pytest.mark.xfail(reason=gap, strict=True))
     assert body_f1(expected["body"], record["body"]) >= 0.98
