@@ -31,6 +31,8 @@ class SiteCounts:
     archive_errors: int = 0
     failed: bool = False
     locked_by: str = ""
+    health: dict[str, Any] | None = None  # the run's extraction health (crawler/health.py), if any
+    drift: str = ""  # comma-separated fields whose health drifted ("" when none)
 
     @classmethod
     def from_stats(cls, site: str, stats: dict[str, Any]) -> SiteCounts:
@@ -49,6 +51,8 @@ class SiteCounts:
             errors=errors(stats),
             archive_errors=n("newsarchive/archive_errors"),
             locked_by=str(stats.get("newsarchive/locked_by") or ""),
+            health=health if isinstance(health := stats.get("newsarchive/health"), dict) else None,
+            drift=str(stats.get("newsarchive/drift") or ""),
             failed=found == 0 and n("newsarchive/entry_point_errors") + n("newsarchive/discovery_errors") > 0,
         )
 
@@ -128,8 +132,13 @@ class ProgressExtension:
             cls._loop.start(1.0, now=False)
 
     def spider_closed(self) -> None:
-        cls = type(self)
-        if all(c.engine is None or not c.crawling for c in cls.crawlers) and cls._loop is not None:
+        if all(c is self.crawler or c.engine is None or not c.crawling for c in type(self).crawlers):
+            type(self).finish()
+
+    @classmethod
+    def finish(cls) -> None:
+        """Stop the status line and clear it (the summary follows)."""
+        if cls._loop is not None:
             if cls._loop.running:
                 cls._loop.stop()
             cls._loop = None

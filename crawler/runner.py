@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
-from crawler.progress import SiteCounts, summary_table
+from crawler.progress import ProgressExtension, SiteCounts, summary_table
 from crawler.sites import project_settings, site_classes
 
 # Exit codes, documented in README.md for schedulers.
@@ -19,6 +19,7 @@ EXIT_ARCHIVE_ERROR = 1
 EXIT_USAGE = 2
 EXIT_SITE_FAILED = 3
 EXIT_LOCKED = 4
+EXIT_DRIFT = 5  # a site's extraction health drifted (docs/HEALTH.md)
 
 
 class UsageError(Exception):
@@ -54,6 +55,8 @@ class CrawlResult:
             return EXIT_ARCHIVE_ERROR
         if any(r.failed for r in self.rows):
             return EXIT_SITE_FAILED
+        if any(r.drift for r in self.rows):
+            return EXIT_DRIFT
         if any(r.locked_by for r in self.rows):
             return EXIT_LOCKED
         return EXIT_OK
@@ -147,13 +150,23 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
             crawler, mode=opts.mode, date_from=opts.date_from, date_to=opts.date_to, recheck=opts.recheck
         )
     process.start()
+    if opts.progress:
+        ProgressExtension.finish()
     rows = [SiteCounts.from_stats(name, c.stats.get_stats() if c.stats else {}) for name, c in crawlers]
     return CrawlResult(rows, str(settings.get("ARCHIVE_URI")), str(settings.get("STATE_URI")))
 
 
 def print_summary(result: CrawlResult, out: Any = None) -> None:
+    from crawler.health import describe, drift_message
+
     out = out or sys.stdout
     print(summary_table(result.rows), file=out)
+    healths = [(r.site, r.health) for r in result.rows if r.health]
+    if healths:
+        print("", *(describe(site, health) for site, health in healths), sep="\n", file=out)
+    for site, health in healths:
+        if health.get("drift"):
+            print(f"\n{drift_message(site, health['drift'])}", file=out)
     archived = sum(r.archived for r in result.rows)
     if archived == 0 and not any(r.failed or r.archive_errors or r.locked_by for r in result.rows):
         print("\nNothing new: every article found is already in the archive.", file=out)
