@@ -11,7 +11,21 @@ import sys
 
 from crawler.runner import CrawlOptions, UsageError, parse_overrides
 
-COMMANDS = ["sites", "crawl", "demo", "read", "extract", "eval", "deploy", "export", "report", "history", "verify"]
+COMMANDS = [
+    "sites",
+    "crawl",
+    "demo",
+    "read",
+    "extract",
+    "eval",
+    "deploy",
+    "export",
+    "report",
+    "history",
+    "verify",
+    "health",
+    "reextract",
+]
 
 
 def add_locations(p: argparse.ArgumentParser) -> None:

@@ -138,6 +138,57 @@ def _methods_section(stats: ArchiveStats, sites: list[str]) -> str:
     )
 
 
+def _pct(value: object) -> str:
+    return f"{float(value or 0) * 100:.0f}%" if isinstance(value, int | float) else "-"
+
+
+def _health_section(stats: ArchiveStats) -> str:
+    parts = ['<h2 id="health">Extraction health</h2>']
+    if not stats.health:
+        parts.append('<p class="muted">The manifests carry no extraction health.</p>')
+        return "".join(parts)
+    names = ["title", "body", "published", "authors"]
+    rows = []
+    for site, runs in sorted(stats.health.items()):
+        commit, h = runs[-1]
+        flags = ", ".join(str(f.get("field")) for f in h.get("drift") or [] if isinstance(f, dict)) or "-"
+        rows.append(
+            (
+                site,
+                commit,
+                h.get("articles", 0),
+                *(_pct(h.get(n)) for n in names),
+                h.get("body_chars", 0),
+                flags,
+            )
+        )
+    parts.append("<p>The latest run of each site (docs/HEALTH.md).</p>")
+    parts.append(
+        _table(
+            ["site", "commit", "articles", *names, "median body chars", "drift"],
+            rows,
+            [False, False, *[True] * 6],
+        )
+    )
+    alerts = [
+        (
+            site,
+            ", ".join(f"{f.get('field')} {f.get('baseline')} -> {f.get('current')}" for f in h["drift"]),
+            commit,
+        )
+        for site, runs in sorted(stats.health.items())
+        for commit, h in runs
+        if isinstance(h.get("drift"), list) and h["drift"]
+    ]
+    parts.append(f"<h3>Drift alerts ({len(alerts)})</h3>")
+    parts.append(
+        _table(["site", "fields (baseline -> current)", "commit"], alerts[-MAX_ROWS:])
+        if alerts
+        else "<p>None.</p>"
+    )
+    return "".join(parts)
+
+
 def _errors_section(stats: ArchiveStats, sites: list[str]) -> str:
     parts = ['<h2 id="errors">Errors</h2>']
     if stats.manifest_stats:
@@ -199,6 +250,7 @@ def render(stats: ArchiveStats, title: str = "newsarchive report", now: datetime
 <section>{_revisions_section(stats)}</section>
 <section>{_clusters_section(stats)}</section>
 <section>{_methods_section(stats, sites)}</section>
+<section>{_health_section(stats)}</section>
 <section>{_errors_section(stats, sites)}</section>
 </body>
 </html>

@@ -10,8 +10,8 @@ from typing import Any
 from pipelines.archive.export import partition_of
 from pipelines.archive.reader import ArchiveReader
 
-#: manifest keys whose values (nested dicts of numbers) are shown as crawl errors / health, if present
-MANIFEST_STAT_KEYS = ("stats", "health", "errors")
+#: manifest keys whose values (nested dicts of numbers) are shown as crawl errors, if present
+MANIFEST_STAT_KEYS = ("stats", "errors")
 
 
 @dataclass
@@ -51,6 +51,8 @@ class ArchiveStats:
     manifest_stats: dict[str, dict[str, float]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(float))
     )
+    # site -> [(commit, health)] from the manifests' "health" key (crawler/health.py), in commit order
+    health: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
 
     @property
     def sites(self) -> list[str]:
@@ -129,6 +131,11 @@ def collect(reader: ArchiveReader) -> ArchiveStats:
         stats.bytes += sum(int(p.get("bytes") or 0) for p in parts if isinstance(p, Mapping))
         crawler = manifest.get("crawler")
         spider = _text(crawler.get("spider") if isinstance(crawler, Mapping) else None) or "?"
+        health = manifest.get("health")
+        if isinstance(health, Mapping):
+            for site, value in health.items():
+                if isinstance(value, Mapping):
+                    stats.health[str(site)].append((commit, dict(value)))
         for key in MANIFEST_STAT_KEYS:
             if key in manifest:
                 for name, number in _flatten(manifest[key], key).items():

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy import signals
 
-from pipelines.state.base import NearDupEntry, PendingCommit, SeenEntry, SeenStore, StateError
+from pipelines.state.base import HealthEntry, NearDupEntry, PendingCommit, SeenEntry, SeenStore, StateError
 from pipelines.state.sqlite import SqliteSeenStore
 
 if TYPE_CHECKING:
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_STATE_URI",
+    "HealthEntry",
     "NearDupEntry",
     "PendingCommit",
     "SeenEntry",

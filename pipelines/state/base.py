@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class StateError(Exception):
@@ -52,6 +52,19 @@ class PendingCommit:
     commit: str
     entries: tuple[SeenEntry, ...]
     aliases: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HealthEntry:
+    """One run's extraction health of one site (see crawler/health.py and docs/HEALTH.md).
+
+    ``at`` is the ISO 8601 time the run ended, ``run`` the archive run id, ``health`` plain JSON.
+    """
+
+    site: str
+    run: str
+    at: str
+    health: dict[str, Any]
 
 
 class SeenStore(Protocol):
@@ -110,5 +123,14 @@ class SeenStore(Protocol):
         ...
 
     def near_dup_count(self) -> int: ...
+
+    # --- extraction health history ---
+    def add_health(self, entry: HealthEntry, keep: int = 50) -> None:
+        """Append a run's health to its site's history and keep only the site's newest ``keep`` runs."""
+        ...
+
+    def health_history(self, site: str | None = None, limit: int = 50) -> list[HealthEntry]:
+        """The newest ``limit`` runs of ``site`` (of every site when None), oldest first, sites sorted."""
+        ...
 
     def close(self) -> None: ...

@@ -6,6 +6,7 @@ URI: ``redis://[:password@]host:port/db`` (also ``rediss://``), optionally ``?pr
 - ``seen`` hash canonical URL -> JSON entry; ``byhash:<site>`` hash content_hash -> canonical URL;
 - ``aliases`` hash URL -> canonical URL; ``pending`` hash commit -> JSON (crash recovery);
 - ``nd:docs`` hash id -> JSON near-duplicate entry; ``nd:band:<key>`` set of ids;
+- ``health:<site>`` list of JSON run health entries, oldest first; ``health:sites`` set of their sites;
 - ``claim:url:<canonical>``, ``claim:hash:<site>:<hash>`` (see :meth:`RedisSeenStore.claim`) and
   ``owner:<token>``, the liveness key of the store instance that holds claims.
 
@@ -26,7 +27,7 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pipelines.state.base import NearDupEntry, PendingCommit, SeenEntry, StateError
+from pipelines.state.base import HealthEntry, NearDupEntry, PendingCommit, SeenEntry, StateError
 
 try:
     import redis
@@ -341,6 +342,32 @@ class RedisSeenStore:
 
     def near_dup_count(self) -> int:
         return int(self.db.hlen(self.k_docs))
+
+    # --- extraction health history ---
+    def add_health(self, entry: HealthEntry, keep: int = 50) -> None:
+        key = f"{self.prefix}:health:{entry.site}"
+        pipe = self.db.pipeline(transaction=True)
+        pipe.rpush(key, json.dumps(asdict(entry), sort_keys=True))
+        pipe.ltrim(key, -max(keep, 1), -1)
+        pipe.sadd(f"{self.prefix}:health:sites", entry.site)
+        pipe.execute()
+
+    def health_history(self, site: str | None = None, limit: int = 50) -> list[HealthEntry]:
+        if limit <= 0:
+            return []
+        sites = (
+            [site]
+            if site is not None
+            else sorted(_text(s) for s in self.db.smembers(f"{self.prefix}:health:sites"))
+        )
+        out = []
+        for name in sites:
+            for raw in self.db.lrange(f"{self.prefix}:health:{name}", -limit, -1):
+                data = json.loads(raw)
+                out.append(
+                    HealthEntry(str(data["site"]), str(data["run"]), str(data["at"]), dict(data["health"]))
+                )
+        return out
 
     # --- cross-worker claims ---
     def _claim_keys(self, canonical_url: str, site: str, content_hash: str) -> tuple[str, str]:

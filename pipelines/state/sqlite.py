@@ -11,7 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipelines.state.base import NearDupEntry, PendingCommit, SeenEntry, StateError
+from pipelines.state.base import HealthEntry, NearDupEntry, PendingCommit, SeenEntry, StateError
 
 _COLUMNS = (
     "canonical_url, id, site, content_hash, revision, "
@@ -55,6 +55,14 @@ CREATE TABLE IF NOT EXISTS near_dup_bands (
     doc INTEGER NOT NULL,
     PRIMARY KEY (key, doc)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS health (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    run TEXT NOT NULL,
+    at TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS health_site ON health (site, seq);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
 SELECT {_COLUMNS} FROM seen LIMIT 0;
@@ -328,6 +336,44 @@ class SqliteSeenStore:
     def near_dup_count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM near_dup_docs").fetchone()[0])
+
+    # --- extraction health history ---
+    def add_health(self, entry: HealthEntry, keep: int = 50) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT INTO health (site, run, at, payload) VALUES (?, ?, ?, ?)",
+                    (entry.site, entry.run, entry.at, json.dumps(entry.health, sort_keys=True)),
+                )
+                self._db.execute(
+                    "DELETE FROM health WHERE site = ? AND seq NOT IN"
+                    " (SELECT seq FROM health WHERE site = ? ORDER BY seq DESC LIMIT ?)",
+                    (entry.site, entry.site, max(keep, 1)),
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def health_history(self, site: str | None = None, limit: int = 50) -> list[HealthEntry]:
+        with self._lock:
+            sites = (
+                [site]
+                if site is not None
+                else [str(r[0]) for r in self._db.execute("SELECT DISTINCT site FROM health ORDER BY site")]
+            )
+            rows = [
+                row
+                for name in sites
+                for row in reversed(
+                    self._db.execute(
+                        "SELECT site, run, at, payload FROM health WHERE site = ? ORDER BY seq DESC LIMIT ?",
+                        (name, max(limit, 0)),
+                    ).fetchall()
+                )
+            ]
+        return [HealthEntry(str(r[0]), str(r[1]), str(r[2]), json.loads(r[3])) for r in rows]
 
     def close(self) -> None:
         with self._lock:

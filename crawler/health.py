@@ -1,0 +1,293 @@
+"""Extraction health per site and run, and drift against the site's recent history (docs/HEALTH.md).
+
+Every article extracted in a run counts, whether the archive kept it or the dedup dropped it as unchanged or
+duplicate (signals ``item_scraped``, ``item_dropped``, ``item_error``); pages rejected as "no article" come
+from the ``newsarchive/rejected/*`` stats. At the end of the run :class:`HealthMonitor` compares the run with
+the site's history in the state store, records it there, puts it into the archive's last manifest of the run
+(key ``health``) and into the stats (``newsarchive/health``, ``newsarchive/drift``).
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Self
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from pipelines.archive.layout import new_run_id
+from pipelines.archive.pipeline import archive_closing
+from pipelines.state import DEFAULT_STATE_URI, HealthEntry, open_state
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+    from pipelines.archive.pipeline import ArchivePipeline
+
+logger = logging.getLogger(__name__)
+
+#: the fields whose coverage (share of articles that have them) is tracked and judged
+FIELDS = ("title", "body", "published", "authors")
+#: extraction layers that read the page's structure (site selectors, structured data) rather than guess
+STRUCTURED = frozenset({"selectors", "jsonld", "microdata", "opengraph"})
+#: stats: the run's health (a dict) and the drifted fields (comma-separated)
+STAT_HEALTH = "newsarchive/health"
+STAT_DRIFT = "newsarchive/drift"
+#: what `FIELD` names in a drift flag mean, for messages
+LABELS = {
+    "title": "title coverage",
+    "body": "body coverage",
+    "published": "published coverage",
+    "authors": "authors coverage",
+    "body_chars": "median body length",
+    "layers": "layer mix (structured -> fallback)",
+    "rejected": "pages rejected as no article",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The drift rule (docs/HEALTH.md); every value has a HEALTH_* setting."""
+
+    coverage_drop: float = 0.3  # absolute fall of title / body / published / authors coverage
+    body_chars_drop: float = 0.5  # relative fall of the median body length
+    structured_drop: float = 0.5  # relative fall of the structured share, with the fallback share rising
+    rejected_rise: float = 0.3  # absolute rise of the share of article pages rejected as "no article"
+    min_articles: int = (
+        3  # runs with fewer pages (articles + rejected) are recorded but neither judged nor used
+    )
+    baseline_runs: int = 5  # the baseline is the median of this many earlier healthy runs
+    keep_runs: int = 50  # history kept per site
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Thresholds:
+        d = cls()
+        return cls(
+            coverage_drop=settings.getfloat("HEALTH_COVERAGE_DROP", d.coverage_drop),
+            body_chars_drop=settings.getfloat("HEALTH_BODY_CHARS_DROP", d.body_chars_drop),
+            structured_drop=settings.getfloat("HEALTH_STRUCTURED_DROP", d.structured_drop),
+            rejected_rise=settings.getfloat("HEALTH_REJECTED_RISE", d.rejected_rise),
+            min_articles=settings.getint("HEALTH_MIN_ARTICLES", d.min_articles),
+            baseline_runs=settings.getint("HEALTH_BASELINE_RUNS", d.baseline_runs),
+            keep_runs=settings.getint("HEALTH_KEEP_RUNS", d.keep_runs),
+        )
+
+
+def _share(part: float, whole: float) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+@dataclass
+class HealthTally:
+    """Running counts over the articles of one site in one run."""
+
+    articles: int = 0
+    present: Counter[str] = field(default_factory=Counter)
+    body_chars: list[int] = field(default_factory=list)
+    layers: Counter[str] = field(default_factory=Counter)  # layer of each extracted FIELDS value
+    methods: Counter[str] = field(default_factory=Counter)  # layer that produced the body
+
+    def add(self, item: Mapping[str, Any]) -> None:
+        self.articles += 1
+        for name in FIELDS:
+            value = item.get(name)
+            if isinstance(value, list | tuple):
+                value = [v for v in value if v]
+            if value.strip() if isinstance(value, str) else value:
+                self.present[name] += 1
+        self.body_chars.append(len(str(item.get("body") or "")))
+        extractor = item.get("extractor")
+        if isinstance(extractor, Mapping):
+            self.methods[str(extractor.get("method") or "none")] += 1
+            layers = extractor.get("fields")
+            if isinstance(layers, Mapping):
+                for name in FIELDS:
+                    if layers.get(name):
+                        self.layers[str(layers[name])] += 1
+
+    def summary(self, rejected: int = 0) -> dict[str, Any]:
+        """The run's health (plain JSON; shares are 0..1)."""
+        n = self.articles
+        layered = sum(self.layers.values())
+        structured = sum(v for k, v in self.layers.items() if k in STRUCTURED)
+        return {
+            "articles": n,
+            "rejected": rejected,
+            **{name: _share(self.present[name], n) for name in FIELDS},
+            "body_chars": int(statistics.median(self.body_chars)) if self.body_chars else 0,
+            "layers": {k: _share(v, layered) for k, v in sorted(self.layers.items())},
+            "structured": _share(structured, layered),
+            "fallback": _share(self.layers["fallback"], layered),
+            "methods": {k: _share(v, n) for k, v in sorted(self.methods.items())},
+        }
+
+
+def judged(health: Mapping[str, Any], t: Thresholds) -> bool:
+    """Whether a run has enough pages to be judged and to serve as a baseline."""
+    return int(health.get("articles") or 0) + int(health.get("rejected") or 0) >= t.min_articles
+
+
+def _rejected_share(h: Mapping[str, Any]) -> float:
+    return _share(
+        float(h.get("rejected") or 0), float(h.get("articles") or 0) + float(h.get("rejected") or 0)
+    )
+
+
+def baseline(history: Sequence[Mapping[str, Any]], t: Thresholds) -> dict[str, Any] | None:
+    """Medians over the last ``baseline_runs`` judged runs without drift (oldest first in ``history``)."""
+    runs = [h for h in history if judged(h, t) and not h.get("drift")][-max(t.baseline_runs, 1) :]
+    if not runs:
+        return None
+
+    def med(values: list[float]) -> float:
+        return round(float(statistics.median(values)), 4)
+
+    base: dict[str, Any] = {"runs": len(runs)}
+    for name in (*FIELDS, "body_chars", "structured", "fallback"):
+        base[name] = med([float(h.get(name) or 0) for h in runs])
+    base["rejected_share"] = med([_rejected_share(h) for h in runs])
+    return base
+
+
+def drift(health: Mapping[str, Any], base: Mapping[str, Any] | None, t: Thresholds) -> list[dict[str, Any]]:
+    """The flags of a run against its baseline: [{"field", "baseline", "current"}], [] when healthy."""
+    if base is None or not judged(health, t):
+        return []
+    flags: list[dict[str, Any]] = []
+
+    def flag(name: str, was: float, now: float) -> None:
+        flags.append({"field": name, "baseline": was, "current": now})
+
+    for name in FIELDS:
+        was, now = float(base[name]), float(health.get(name) or 0)
+        if was - now >= t.coverage_drop:
+            flag(name, was, now)
+    was, now = float(base["body_chars"]), float(health.get("body_chars") or 0)
+    if was > 0 and (was - now) / was >= t.body_chars_drop:
+        flag("body_chars", was, now)
+    was, now = float(base["structured"]), float(health.get("structured") or 0)
+    if (
+        was > 0
+        and (was - now) / was >= t.structured_drop
+        and float(health.get("fallback") or 0) > base["fallback"]
+    ):
+        flag("layers", was, now)
+    was, now = float(base["rejected_share"]), _rejected_share(health)
+    if now - was >= t.rejected_rise:
+        flag("rejected", was, now)
+    return flags
+
+
+def _pct(value: Any) -> str:
+    return f"{float(value or 0) * 100:.0f}%"
+
+
+def _value(name: str, value: Any) -> str:
+    return f"{float(value):.0f} chars" if name == "body_chars" else _pct(value)
+
+
+def describe(site: str, health: Mapping[str, Any]) -> str:
+    """One line for the crawl summary."""
+    layers = ", ".join(f"{k} {_pct(v)}" for k, v in (health.get("layers") or {}).items()) or "-"
+    return (
+        f"health {site}: {health.get('articles', 0)} articles, {health.get('rejected', 0)} rejected; "
+        f"title {_pct(health.get('title'))}, body {_pct(health.get('body'))}, "
+        f"published {_pct(health.get('published'))}, authors {_pct(health.get('authors'))}; "
+        f"median body {health.get('body_chars', 0)} chars; layers {layers}"
+    )
+
+
+def drift_message(site: str, flags: Sequence[Mapping[str, Any]]) -> str:
+    """The warning for a drifted run, naming the site and the fields."""
+    what = "; ".join(
+        f"{LABELS.get(str(f['field']), str(f['field']))} {_value(str(f['field']), f['baseline'])} -> "
+        f"{_value(str(f['field']), f['current'])}"
+        for f in flags
+    )
+    fields = ", ".join(str(f["field"]) for f in flags)
+    return (
+        f"WARNING: extraction drift on site {site} ({fields}): {what}. "
+        "The site's layout may have changed: check its site file; the raw responses are archived, "
+        "so `newsarchive reextract` can redo these articles once it is fixed."
+    )
+
+
+class HealthMonitor:
+    """Scrapy extension: tallies the run's articles; at the end judges, records and reports the health."""
+
+    def __init__(self, crawler: Crawler, thresholds: Thresholds) -> None:
+        self.crawler = crawler
+        self.thresholds = thresholds
+        self.tally = HealthTally()
+        self.health: dict[str, Any] | None = None
+        self.finished = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("HEALTH_ENABLED", True):
+            raise NotConfigured
+        ext = cls(crawler, Thresholds.from_settings(crawler.settings))
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(ext.item_seen, signal=signal)
+        crawler.signals.connect(ext.archive_closing, signal=archive_closing)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def item_seen(self, item: Any) -> None:
+        if ItemAdapter.is_item(item):
+            self.tally.add(ItemAdapter(item))
+
+    def archive_closing(self, pipeline: ArchivePipeline) -> None:
+        """The archive is about to commit its last part: the health goes into that manifest."""
+        health = self.finish(pipeline.run)
+        if health is not None and self.crawler.spider is not None:
+            pipeline.run_info.setdefault("health", {})[self.crawler.spider.name] = health
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.finish(None)  # without the archive pipeline (or a crashed one): still recorded and reported
+
+    def finish(self, run: str | None) -> dict[str, Any] | None:
+        """Compute, judge and record the run's health once; None when the run extracted nothing."""
+        if self.finished:
+            return self.health
+        self.finished = True
+        stats, spider = self.crawler.stats, self.crawler.spider
+        if stats is None or spider is None or stats.get_value("newsarchive/locked_by"):
+            return None
+        rejected = sum(
+            int(v or 0) for k, v in stats.get_stats().items() if k.startswith("newsarchive/rejected/")
+        )
+        health = self.tally.summary(rejected)
+        if not health["articles"] and not rejected:
+            return None
+        site = spider.name
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        try:
+            store = open_state(self.crawler.settings.get("STATE_URI") or DEFAULT_STATE_URI)
+            try:
+                history = [e.health for e in store.health_history(site, self.thresholds.keep_runs)]
+                base = baseline(history, self.thresholds)
+                health["baseline"] = base
+                health["drift"] = drift(health, base, self.thresholds)
+                store.add_health(
+                    HealthEntry(site, run or new_run_id(), at, health), self.thresholds.keep_runs
+                )
+            finally:
+                store.close()
+        except Exception as exc:  # health must never break a crawl
+            logger.error("cannot record the extraction health of %s: %s: %s", site, type(exc).__name__, exc)
+            health.setdefault("drift", [])
+        self.health = health
+        stats.set_value(STAT_HEALTH, health)
+        logger.info(describe(site, health))
+        if health["drift"]:
+            stats.set_value(STAT_DRIFT, ",".join(str(f["field"]) for f in health["drift"]))
+            logger.warning(drift_message(site, health["drift"]))
+        return health
