@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint crawl bench-extract bench-distributed clean debian-packages
+.PHONY: demo test lint crawl bench bench-extract bench-distributed clean debian-packages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 ## crawl: crawl the real web, e.g. make crawl SITES="ndr braunschweiger_zeitung"
 crawl: $(STAMP)
 	$(BIN)/newsarchive crawl $(SITES)
+
+## bench: the whole pipeline (local and S3 archive) against a crawl that only fetches, 3,000 pages from nginx
+bench: $(STAMP) debian-packages
+	$(BIN)/python scripts/bench_pipeline.py
 
 ## bench-extract: our extractor and trafilatura, readability-lxml, newspaper4k on the same pages, side by side
 ## (the peers live in their own .venv-bench, never in the runtime dependencies)
@@ -35,8 +39,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Debian packages the tests use for real: Chromium (the report renders in it) and redis-server.
-DEBIAN_PACKAGES := /usr/bin/chromium:chromium /usr/bin/redis-server:redis-server
+# Debian packages the tests and benchmarks use for real: Chromium (the report renders in it), redis-server,
+# nginx (the static server of `make bench`).
+DEBIAN_PACKAGES := /usr/bin/chromium:chromium /usr/bin/redis-server:redis-server /usr/sbin/nginx:nginx
 debian-packages:
 	@missing=""; for pair in $(DEBIAN_PACKAGES); do \
 	  test -x "$${pair%%:*}" || missing="$$missing $${pair#*:}"; done; \

@@ -65,8 +65,12 @@ DOWNLOAD_HANDLERS = {
 
 EXTENSIONS = {
     "crawler.extensions.SiteLock": 100,
+    "crawler.health.HealthMonitor": 500,
     "crawler.extensions.StatsFile": 900,
 }
+# Extraction health per site and run, judged against the site's history for drift (docs/HEALTH.md); the
+# thresholds are HEALTH_* settings with the defaults documented there.
+HEALTH_ENABLED = True
 # a JSON file that receives every site's final stats ({site: stats}); empty: none
 NEWSARCHIVE_STATS_FILE = ""
 # One run per site at a time (a lock in the state store); a dead run's lock expires after RUN_LOCK_TTL seconds.
@@ -89,6 +93,12 @@ STATE_URI = os.environ.get("STATE_URI") or default_state_uri(ARCHIVE_URI)
 # never put secrets in settings, since Scrapy logs overridden settings. See docs/DEPLOY.md.
 ARCHIVE_SPOOL_DIR = os.environ.get("ARCHIVE_SPOOL_DIR", "")
 ARCHIVE_SPOOL_RETRY_INTERVAL = 60.0
+
+# Performance: processes that extract articles off the crawl thread (crawler/offthread.py), so that a second core
+# works; 0 extracts inline. Default: one per core beyond the first, 1 to 4.
+EXTRACT_WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
+# The archive pipeline builds and compresses the raw WARC records in a thread of its own (zlib releases the GIL).
+ARCHIVE_WRITER_THREAD = True
 
 # Dropped items are the normal case for duplicates and unchanged articles: no warnings for them.
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"

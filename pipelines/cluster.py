@@ -42,6 +42,8 @@ MIN_SHINGLES = 12  #: shorter bodies are not clustered (too little text to tell 
 MIN_JACCARD = 0.45  #: estimated Jaccard similarity of a near-duplicate ...
 MIN_CONTAINMENT = 0.75  #: ... or estimated share of the shorter text found in the longer one
 SEED = 1
+#: every this many articles, pending articles that their commit has put in the store's index are forgotten
+PRUNE_EVERY = 500
 
 _WORD = re.compile(r"\w+")
 #: per seen-store URI: band key -> articles of the crawls of this process that are not yet committed
@@ -144,6 +146,7 @@ class ClusterPipeline:
         self.stats = stats
         # band key -> articles of this run not yet in the store's index
         self.pending: dict[int, list[NearDupEntry]] = pending if pending is not None else defaultdict(list)
+        self._added = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -189,4 +192,29 @@ class ClusterPipeline:
         self.store.stage_near_dup(entry)
         for key in bands:
             self.pending[key].append(entry)
+        self._added += 1
+        if self._added % PRUNE_EVERY == 0:
+            self.prune()
         return item
+
+    def prune(self) -> int:
+        """Forget pending articles whose commit is done: the store's index finds them now, and a long crawl
+        does not hold every article's signature in memory. Returns the number of band entries dropped."""
+        committed: dict[str, bool] = {}
+
+        def done(entry: NearDupEntry) -> bool:
+            if entry.id not in committed:
+                seen = self.store.get(entry.canonical_url)
+                # the near-duplicate index is written in the transaction that marks the article seen
+                committed[entry.id] = seen is not None and seen.content_hash == entry.content_hash
+            return committed[entry.id]
+
+        dropped = 0
+        for key in list(self.pending):
+            kept = [e for e in self.pending[key] if not done(e)]
+            dropped += len(self.pending[key]) - len(kept)
+            if kept:
+                self.pending[key] = kept
+            else:
+                del self.pending[key]
+        return dropped

@@ -19,9 +19,10 @@ from scrapy.http import Response, TextResponse
 from w3lib.encoding import http_content_type_encoding
 
 from crawler.discovery import DiscoveryError, Entry, parse_feed, parse_sitemap
-from crawler.extract import SiteSelectors, decode_html, extract, looks_binary
+from crawler.extract import SiteSelectors, looks_binary
 from crawler.items import Article
 from crawler.mirror import mirror_hosts
+from crawler.offthread import ExtractPool, extract_page
 from pipelines.state import SeenEntry, state_for
 from pipelines.text import canonical, to_datetime
 
@@ -106,6 +107,8 @@ class NewsSpider(scrapy.Spider):
         self._article_re = re.compile(self.article_url)
         self._listed: set[str] = set()
         self._skip_re = [re.compile(p) for p in [*self.common_skip, *self.skip]]
+        self._extract_pool: ExtractPool | None = None  # started with the first article (crawler.offthread)
+        self._pool_checked = False
 
     # --- hooks ---
     def is_article_url(self, url: str) -> bool:
@@ -361,7 +364,7 @@ class NewsSpider(scrapy.Spider):
             )
 
     # --- articles ---
-    def parse_article(self, response: Response, source: str = "") -> Iterator[Article]:
+    async def parse_article(self, response: Response, source: str = "") -> AsyncIterator[Article]:
         if response.status == 304:
             self.not_modified(response)
             return
@@ -370,7 +373,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsarchive/rejected/{reason.split(':')[0]}")
             self.logger.warning("not archived: %s (%s)", response.url, reason)
             return
-        fields = extract(decode_html(response.body, _header_charset(response)), response.url, self.selectors)
+        fields = await self.extract_fields(response)
         if not fields.get("title") and len((fields.get("body") or "").split()) < MIN_UNTITLED_WORDS:
             self.crawler.stats.inc_value("newsarchive/rejected/no article")
             self.logger.warning("not archived: %s (no article: no headline and no text)", response.url)
@@ -379,6 +382,22 @@ class NewsSpider(scrapy.Spider):
         # so that it can be re-extracted once its site file is fixed
         assert isinstance(response, TextResponse)  # not_an_article() said so
         yield self.build_article(response, fields)
+
+    async def extract_fields(self, response: Response) -> dict[str, Any]:
+        """The page's article fields: in the extraction worker processes (EXTRACT_WORKERS), else inline."""
+        if not self._pool_checked:
+            self._pool_checked = True
+            self._extract_pool = ExtractPool.for_crawler(self.crawler)
+        charset = _header_charset(response)
+        if self._extract_pool is not None:
+            try:
+                return await self._extract_pool.extract(response.body, charset, response.url, self.selectors)
+            except Exception as exc:  # a worker died or the pool stopped: extract here instead
+                self.crawler.stats.inc_value("newsarchive/extract_pool_errors")
+                self.logger.warning(
+                    "extraction worker failed on %s (%s): extracting inline", response.url, exc
+                )
+        return extract_page(response.body, charset, response.url, self.selectors)
 
     def not_an_article(self, response: Response) -> str:
         """Why a fetched page cannot be an article ("" when it may be one)."""

@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import DeferredLock
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.threadpool import ThreadPool
 
 from pipelines.archive.layout import SCHEMA_VERSION, commit_name, manifest_key, new_run_id
 from pipelines.archive.part import OpenPart, PartObject
@@ -40,6 +45,15 @@ CRASH_AT_ENV = "NEWSARCHIVE_CRASH_AT"
 #: seconds after which a pending commit without a manifest is dropped from the seen-store
 PENDING_COMMIT_TTL = 3600.0
 _passes: dict[str, int] = {}
+#: signal sent (with ``pipeline=``) at spider close before the last commit, to fill ``run_info``
+archive_closing = object()
+
+
+def reactor_now() -> Any:
+    """The installed reactor (imported late: importing it early would install the default one)."""
+    from twisted.internet import reactor
+
+    return reactor
 
 
 def _crash_point(point: str) -> None:
@@ -84,6 +98,11 @@ class ArchivePipeline:
         self._next_part = 0
         self._next_commit = 0
         self.crawler: Crawler | None = None
+        #: the archive writer thread (ARCHIVE_WRITER_THREAD), or None: parts are written on the crawl thread
+        self.writer: ThreadPool | None = None
+        self._writing = DeferredLock()
+        #: extra manifest keys of this run (e.g. ``health``, filled by crawler.health before the last commit)
+        self.run_info: dict[str, Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -94,7 +113,7 @@ class ArchivePipeline:
         except NotConfigured as exc:  # e.g. boto3 missing: fail, rather than let Scrapy drop the pipeline
             raise StorageError(str(exc)) from exc
         # with ARCHIVE_SPOOL_DIR set, objects the store does not take wait in a local spool (per site)
-        storage = with_spool(storage, settings, name=crawler.spidercls.name)
+        storage = with_spool(storage, settings, name=getattr(crawler.spidercls, "name", "") or "")
         info = {"software": SOFTWARE, "scrapy": scrapy.__version__, "bot": settings.get("BOT_NAME")}
         pipeline = cls(
             storage,
@@ -106,6 +125,10 @@ class ArchivePipeline:
             crawler_info=info,
         )
         pipeline.crawler = crawler
+        if settings.getbool("ARCHIVE_WRITER_THREAD", False):
+            pipeline.writer = ThreadPool(1, 1, name="archive-writer")
+            pipeline.writer.start()
+            crawler.signals.connect(pipeline.writer.stop, signal=signals.spider_closed, weak=False)
         return pipeline
 
     def open_spider(self) -> None:
@@ -137,9 +160,15 @@ class ArchivePipeline:
                 self.store.discard_commit(pending.commit)
 
     def process_item(self, item: Any) -> Any:
+        if self.writer is not None:
+            return self._process_in_writer(item)
         adapter = ItemAdapter(item)
         raw_response = adapter.pop("raw_response", None)
         record = build_record(adapter.asdict())
+        self._part_for(record).add(record, raw_response if isinstance(raw_response, Mapping) else None)
+        return self._added(adapter, record)
+
+    def _part_for(self, record: dict[str, Any]) -> OpenPart:
         day = datetime.now(UTC).strftime("%Y-%m-%d")
         partition = (str(record.get("site") or ""), day)
         part = self.parts.get(partition)
@@ -147,7 +176,10 @@ class ArchivePipeline:
             part = OpenPart(partition[0], day, self.run, self._next_part, SOFTWARE)
             self._next_part += 1
             self.parts[partition] = part
-        part.add(record, raw_response if isinstance(raw_response, Mapping) else None)
+        return part
+
+    def _added(self, adapter: ItemAdapter, record: dict[str, Any]) -> Any:
+        """After a record went into its part: point the item at its raw record, commit the parts due."""
         if record.get("raw") is not None:
             adapter["raw"] = record["raw"]
         due = [
@@ -157,12 +189,35 @@ class ArchivePipeline:
         ]
         if due:
             self.commit([self.parts.pop(key) for key in due])
-        return item
+        return adapter.item
+
+    async def _process_in_writer(self, item: Any) -> Any:
+        """process_item with the part's WARC + gzip work (zlib and hashlib release the GIL) in the writer
+        thread, so the crawl thread goes on meanwhile. One item at a time, in arrival order: no part is
+        written to while it is committed, and commits stay on the crawl thread (seen-store, storage)."""
+        assert self.writer is not None
+        await maybe_deferred_to_future(self._writing.acquire())
+        try:
+            adapter = ItemAdapter(item)
+            raw_response = adapter.pop("raw_response", None)
+            record = build_record(adapter.asdict())
+            part = self._part_for(record)
+            raw = raw_response if isinstance(raw_response, Mapping) else None
+            await maybe_deferred_to_future(
+                deferToThreadPool(reactor_now(), self.writer, part.add, record, raw)
+            )
+            return self._added(adapter, record)
+        finally:
+            self._writing.release()
 
     def close_spider(self) -> None:
+        if self.crawler is not None:
+            self.crawler.signals.send_catch_log(signal=archive_closing, pipeline=self)
         parts, self.parts = list(self.parts.values()), {}
         if parts:
             self.commit(parts)
+        elif self.run_info:
+            self.commit_info()
         inner = self.storage.inner if isinstance(self.storage, SpooledStorage) else self.storage
         if hasattr(inner, "requests"):
             self.stats.set_value("newsarchive/s3_requests", int(inner.requests))
@@ -228,6 +283,18 @@ class ArchivePipeline:
         logger.debug("Committed %s: %d records in %d objects", commit, records, len(objects))
         return True
 
+    def commit_info(self) -> bool:
+        """A manifest without parts that carries ``run_info`` (nothing to mark seen)."""
+        commit = commit_name(self.run, self._next_commit)
+        self._next_commit += 1
+        try:
+            self.storage.put(manifest_key(commit), self._manifest(commit, [], 0))
+        except Exception as exc:
+            self.stats.inc_value("newsarchive/archive_errors")
+            logger.error("Archive commit %s (no parts) failed: %s: %s", commit, type(exc).__name__, exc)
+            return False
+        return True
+
     def _manifest(self, commit: str, objects: list[PartObject], records: int) -> bytes:
         manifest = {
             "schema_version": SCHEMA_VERSION,
@@ -238,4 +305,6 @@ class ArchivePipeline:
             "records": records,
             "crawler": self.crawler_info,
         }
+        for key, value in self.run_info.items():
+            manifest.setdefault(key, value)
         return json.dumps(manifest, ensure_ascii=False, indent=1, default=str).encode() + b"\n"

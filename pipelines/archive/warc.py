@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Mapping
 from datetime import UTC
 from http import HTTPStatus
@@ -18,6 +19,8 @@ from pipelines.text import to_datetime
 # decode it a second time, so they are kept under an X-Archive-Orig- name instead.
 _TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 ORIG_PREFIX = "X-Archive-Orig-"
+#: gzip level of the raw WARC parts (zlib's default)
+WARC_GZIP_LEVEL = 6
 
 
 def _text(value: object) -> str:
@@ -67,12 +70,25 @@ def body_bytes(raw: Mapping[str, Any]) -> bytes:
 class WarcPart:
     """An in-memory WARC.gz file: a warcinfo record, then request + response pairs (one gzip member each)."""
 
-    def __init__(self, filename: str, software: str) -> None:
+    def __init__(self, filename: str, software: str, compresslevel: int = WARC_GZIP_LEVEL) -> None:
         self.buffer = io.BytesIO()
-        self.writer = WARCWriter(self.buffer, gzip=True, warc_version="1.1")
+        self.compresslevel = compresslevel
+        # records are written uncompressed to a scratch buffer, then gzipped as one member each (warcio's own
+        # gzip writer uses level 9: 2.4x the CPU of level 6 for 1% smaller files on news pages)
+        self._scratch = io.BytesIO()
+        self.writer = WARCWriter(self._scratch, gzip=False, warc_version="1.1")
         self.records = 0
         info = {"software": software, "format": "WARC File Format 1.1", "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"}
-        self.writer.write_record(self.writer.create_warcinfo_record(filename, info))
+        self._write(self.writer.create_warcinfo_record(filename, info))
+
+    def _write(self, record: Any) -> None:
+        """Append ``record`` to the buffer as one gzip member."""
+        self._scratch.seek(0)
+        self._scratch.truncate()
+        self.writer.write_record(record)
+        compressor = zlib.compressobj(self.compresslevel, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.buffer.write(compressor.compress(self._scratch.getbuffer()))
+        self.buffer.write(compressor.flush())
 
     def add(self, raw: Mapping[str, Any], fallback_url: str) -> tuple[int, int, str]:
         """Write the exchange; return (offset, length, WARC-Record-ID) of the response record."""
@@ -113,10 +129,10 @@ class WarcPart:
             warc_headers_dict=dict(warc_headers),
         )
         offset = self.buffer.tell()
-        self.writer.write_record(response)
+        self._write(response)
         length = self.buffer.tell() - offset
         request.rec_headers.add_header("WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID"))
-        self.writer.write_record(request)
+        self._write(request)
         self.records += 1
         return offset, length, str(response.rec_headers.get_header("WARC-Record-ID"))
 
