@@ -66,6 +66,8 @@ class SiteLock:
             )
             return
         self.held = True
+        # early stops at known articles are safe only after a clean run (see LockStore.begin_run)
+        spider.previous_run_clean = self.store.begin_run(self.site)  # type: ignore[attr-defined]
         self.loop = task.LoopingCall(self._refresh)
         self.loop.start(self.ttl / 4, now=False)
 
@@ -73,10 +75,11 @@ class SiteLock:
         if not self.store.refresh(self.site, self.ttl):
             log.error("lost the run lock of site %s (expired and taken by another run)", self.site)
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         if self.held:
+            self.store.end_run(self.site, clean=reason == "finished")
             self.store.release(self.site)
         self.store.close()
 

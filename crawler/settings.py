@@ -45,7 +45,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RetryAfterMiddleware": 560,
 }
 # Incremental crawls read newest first and stop reading a feed or sitemap after this many known articles in a
-# row (0: never stop early; known articles are skipped either way).
+# row (0: never stop early; known articles are skipped either way), but only when the site's previous run
+# finished cleanly: after a killed or cut-short run every listed article is checked.
 INCREMENTAL_STOP_AFTER_KNOWN = 20
 # Known articles are not fetched again, except young ones: under REVISIT_MAX_AGE_HOURS old (by published date,
 # else first seen) they are refetched at most every REVISIT_INTERVAL_HOURS, conditionally (If-None-Match /

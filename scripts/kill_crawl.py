@@ -1,7 +1,7 @@
 """Crash safety beyond the unit test: kill one crawl with SIGKILL at random moments, rerun after each kill, and
 check that the final archive holds every article exactly once (docs/RELIABILITY.md, "Twenty SIGKILLs").
 
-    .venv/bin/python scripts/kill_crawl.py [--kills 20] [--articles 150] [--seed N]
+    .venv/bin/python scripts/kill_crawl.py [--kills 20] [--articles 400] [--seed N]
 
 A synthetic mirror (crawler/demo/synthetic.py) of ndr and mdr is served on 127.0.0.1; every run crawls both
 sites into one local archive with small parts (ARCHIVE_PART_MAX_RECORDS=7), so kills land while fetching, while
@@ -39,7 +39,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--articles", type=int, default=150, help="articles per site")
+    parser.add_argument("--articles", type=int, default=400, help="articles per site")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     args = parser.parse_args()
     rng = random.Random(args.seed)

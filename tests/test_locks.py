@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -92,3 +93,21 @@ def test_overlapping_run_exits_with_a_clear_message(server: MirrorServer, tmp_pa
     proc = crawl(server, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ndr" in proc.stdout
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_a_run_knows_whether_the_previous_one_finished_cleanly(backend: str, tmp_path: Path) -> None:
+    from pipelines.state.locks import open_locks
+    from tests.redisserver import RedisServer
+
+    with contextlib.ExitStack() as stack:
+        uri = stack.enter_context(RedisServer()).url if backend == "redis" else str(tmp_path / "s.sqlite")
+        store = open_locks(uri)
+        assert store.begin_run("ndr"), "no run before: nothing to distrust"
+        assert not store.begin_run("ndr"), "the previous run never ended (killed)"
+        store.end_run("ndr", clean=False)
+        assert not store.begin_run("ndr"), "the previous run was cut short"
+        store.end_run("ndr", clean=True)
+        assert store.begin_run("ndr")
+        assert store.begin_run("mdr"), "per site"
+        store.close()

@@ -269,11 +269,10 @@ class NewsSpider(scrapy.Spider):
         fresh = [e for e in entries if self._in_range(e)]
         # newest first; undated entries keep their document order after the dated ones
         fresh.sort(key=lambda e: e.date.timestamp() if e.date and e.date.tzinfo else 0.0, reverse=True)
-        stop_after = (
-            self.settings.getint("INCREMENTAL_STOP_AFTER_KNOWN", 0)
-            if self.mode == "incremental" and not self.recheck
-            else 0
-        )
+        # stopping early is safe only when the last run of the site finished cleanly (crawler.extensions.SiteLock
+        # sets previous_run_clean): a killed run leaves unarchived articles between known ones
+        early = self.mode == "incremental" and not self.recheck and getattr(self, "previous_run_clean", False)
+        stop_after = self.settings.getint("INCREMENTAL_STOP_AFTER_KNOWN", 0) if early else 0
         known_in_a_row = 0
         for entry in fresh:
             if entry.url in self._listed:

@@ -49,6 +49,17 @@ class LockStore(Protocol):
 
     def release(self, site: str) -> None: ...
 
+    def begin_run(self, site: str) -> bool:
+        """Record that a run of the site starts; True when the run before it finished cleanly (or there was none).
+
+        Incremental crawls stop reading a feed early at known articles only after a clean run: a run that was
+        killed or stopped early may have left unarchived articles among known ones."""
+        ...
+
+    def end_run(self, site: str, clean: bool) -> None:
+        """Record how the run ended (clean: every article it found was handled)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -76,6 +87,9 @@ class SqliteLockStore:
             self.db.execute(
                 "CREATE TABLE IF NOT EXISTS locks (site TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL,"
                 " token TEXT NOT NULL, acquired_at REAL NOT NULL, expires_at REAL NOT NULL)"
+            )
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS runs (site TEXT PRIMARY KEY, started_at REAL NOT NULL, clean INTEGER)"
             )
         except (OSError, sqlite3.Error) as exc:
             raise StateError(f"cannot open the lock table in {self.path}: {exc}") from exc
@@ -119,6 +133,16 @@ class SqliteLockStore:
 
     def release(self, site: str) -> None:
         self.db.execute("DELETE FROM locks WHERE site = ? AND token = ?", (site, self.token))
+
+    def begin_run(self, site: str) -> bool:
+        row = self.db.execute("SELECT clean FROM runs WHERE site = ?", (site,)).fetchone()
+        self.db.execute(
+            "INSERT OR REPLACE INTO runs (site, started_at, clean) VALUES (?, ?, NULL)", (site, time.time())
+        )
+        return row is None or bool(row[0])
+
+    def end_run(self, site: str, clean: bool) -> None:
+        self.db.execute("UPDATE runs SET clean = ? WHERE site = ?", (int(clean), site))
 
     def close(self) -> None:
         self.db.close()

@@ -69,6 +69,13 @@ class RedisLockStore:
             }
         )
 
+    def begin_run(self, site: str) -> bool:
+        previous = self.db.getset(f"{self.prefix}:run:{site}", "running")
+        return previous is None or previous in (b"clean", "clean")
+
+    def end_run(self, site: str, clean: bool) -> None:
+        self.db.set(f"{self.prefix}:run:{site}", "clean" if clean else "unclean")
+
     def acquire(self, site: str, ttl: float = DEFAULT_TTL) -> LockHolder | None:
         key, px = self._key(site), max(1, int(ttl * 1000))
         try:
