@@ -33,7 +33,7 @@ __all__ = [
 FORMATS = ("parquet", "csv")
 INSTALL_HINT = "pip install 'newsarchive[export]'"
 UNKNOWN_DATE = "unknown"
-BATCH_ROWS = 2000
+BATCH_ROWS = 10_000  # records held in memory and written at a time (one file per partition and batch)
 
 #: record fields written to every file, in order; ``site`` and ``date`` are the partition directories
 STRING_FIELDS = frozenset(
@@ -205,32 +205,34 @@ def export_records(
     result = ExportResult(out=out)
     _prepare(out, force)
 
-    def batches() -> Iterator[pa.RecordBatch]:
+    def chunks() -> Iterator[pa.Table]:
         rows: list[dict[str, Any]] = []
         for record in records:
             rows.append(_row(record, fmt))
             result.records += 1
             if len(rows) >= batch_rows:
-                yield arrow.RecordBatch.from_pylist(rows, schema=full_schema)
+                yield arrow.Table.from_pylist(rows, schema=full_schema)
                 rows = []
         if rows:
-            yield arrow.RecordBatch.from_pylist(rows, schema=full_schema)
+            yield arrow.Table.from_pylist(rows, schema=full_schema)
 
     written: list[str] = []
     file_format = ds.ParquetFileFormat() if fmt == "parquet" else ds.CsvFileFormat()
-    ds.write_dataset(
-        batches(),
-        out,
-        schema=full_schema,
-        format=file_format,
-        partitioning=ds.partitioning(
-            arrow.schema([("site", arrow.string()), ("date", arrow.string())]), flavor="hive"
-        ),
-        basename_template=f"part-{{i}}.{fmt}",
-        existing_data_behavior="overwrite_or_ignore",
-        use_threads=False,  # keeps the rows in record order
-        max_partitions=1 << 20,
-        file_visitor=lambda written_file: written.append(written_file.path),
-    )
+    # One write per in-memory chunk: handing write_dataset a Python generator lets Arrow pull it from a thread of
+    # its own, which now and then aborted the process at exit ("terminate called without an active exception").
+    for n, table in enumerate(chunks()):
+        ds.write_dataset(
+            table,
+            out,
+            format=file_format,
+            partitioning=ds.partitioning(
+                arrow.schema([("site", arrow.string()), ("date", arrow.string())]), flavor="hive"
+            ),
+            basename_template=f"part-{{i}}.{fmt}" if n == 0 else f"part-{n}-{{i}}.{fmt}",
+            existing_data_behavior="overwrite_or_ignore",
+            use_threads=False,  # keeps the rows in record order
+            max_partitions=1 << 20,
+            file_visitor=lambda written_file: written.append(written_file.path),
+        )
     result.files = sorted(Path(path).relative_to(out).as_posix() for path in written)
     return result
