@@ -18,6 +18,7 @@ from crawler.demo import fixtures_dir
 from crawler.demo.mirror import SiteSpec, build_mirror
 from crawler.demo.server import MirrorServer
 from crawler.sites import site_classes
+from tests.clirun import cli
 
 SITES = ["regionalheute", "braunschweiger_zeitung", "ndr"]
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUTOTHROTTLE_MAX_DELAY=1"]
@@ -33,18 +34,6 @@ def server() -> Iterator[MirrorServer]:
     mirror = build_mirror([SiteSpec.from_spider(classes[s]) for s in SITES], fixtures_dir())
     with MirrorServer(mirror) as srv:
         yield srv
-
-
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_URI", "STATE_URI")}
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-    )
 
 
 def read_back(archive: Path, *extra: str) -> tuple[list[dict[str, Any]], str]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from crawler.runner import EXIT_DRIFT
 from crawler.sites import site_classes
 from pipelines.archive.reader import open_archive
 from pipelines.state import HealthEntry, open_state
+from tests.clirun import cli
 from tests.redisserver import RedisServer
 
 SITE = "ndr"
@@ -131,18 +130,6 @@ def test_history_redis() -> None:
 
 
 # --- end to end ---
-
-
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_URI", "STATE_URI")}
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-    )
 
 
 def crawl(mirror: Mirror, work: Path, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -19,22 +16,11 @@ from crawler.demo.server import MirrorServer
 from crawler.sites import site_classes
 from pipelines.archive.reader import open_archive
 from pipelines.state import open_state
+from tests.clirun import cli
 
 SITES = ["ndr", "regionalheute"]
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUTOTHROTTLE_MAX_DELAY=1"]
 REVISIT_ALL = ["-s", "REVISIT_MAX_AGE_HOURS=1000000", "-s", "REVISIT_INTERVAL_HOURS=0"]
-
-
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_URI", "STATE_URI")}
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=300,
-    )
 
 
 def crawl(mirror: Mirror, work: Path, *extra: str) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
