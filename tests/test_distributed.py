@@ -169,11 +169,21 @@ def test_sigkill_of_a_worker_loses_nothing(
     names = ["w1", "w2", "w3"]
     before = len(mirror.requests)
     procs = [start_worker(tmp_path, mirror.url, redis_server.url, n, SITES) for n in names]
-    # kill w1 once a third of the articles have been fetched: it holds leases and uncommitted articles
+    # kill w1 once a third of the articles have been fetched and it holds leases (requests it popped whose
+    # articles are not committed yet): they must go back into the queue
+    client = redis_server.client()
+
+    def w1_leases() -> int:
+        keys = client.keys(f"newsarchive:*:inflight:*:{procs[0].pid}:*")
+        return sum(int(client.hlen(k)) for k in keys)
+
     deadline = time.monotonic() + 60
-    while len(mirror.requests) - before < synthetic.article_count // 3 and time.monotonic() < deadline:
+    while time.monotonic() < deadline and (
+        len(mirror.requests) - before < synthetic.article_count // 3 or w1_leases() == 0
+    ):
         assert procs[0].poll() is None, "w1 finished before it could be killed"
         time.sleep(0.05)
+    assert w1_leases() > 0, "w1 holds leases when it is killed"
     procs[0].send_signal(signal.SIGKILL)
     assert finish(procs[1:]) == [0, 0], [(tmp_path / f"{n}.log").read_text()[-3000:] for n in names[1:]]
     assert procs[0].wait() == -signal.SIGKILL
