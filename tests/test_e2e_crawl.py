@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import pytest
 from crawler.demo import fixtures_dir
 from crawler.demo.mirror import SiteSpec, build_mirror
 from crawler.demo.server import MirrorServer
+from crawler.evaluate import date_match, token_f1
 from crawler.sites import site_classes
 from tests.clirun import cli
 
@@ -42,25 +42,6 @@ def read_back(archive: Path, *extra: str) -> tuple[list[dict[str, Any]], str]:
     return [json.loads(line) for line in proc.stdout.splitlines()], proc.stderr
 
 
-def tokens_f1(a: str, b: str) -> float:
-    ta, tb = Counter(a.lower().split()), Counter(b.lower().split())
-    common = sum((ta & tb).values())
-    if not common:
-        return 0.0
-    p, r = common / sum(tb.values()), common / sum(ta.values())
-    return 2 * p * r / (p + r)
-
-
-def same_minute(expected: str, got: str) -> bool:
-    from zoneinfo import ZoneInfo
-
-    e = datetime.fromisoformat(expected)
-    if e.tzinfo is None:
-        e = e.replace(tzinfo=ZoneInfo("Europe/Berlin"))
-    g = datetime.fromisoformat(got)
-    return abs((e - g).total_seconds()) < 60
-
-
 @pytest.fixture(scope="module")
 def crawled(server: MirrorServer, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     work = tmp_path_factory.mktemp("crawl")
@@ -83,9 +64,9 @@ def test_every_article_archived_once_with_expected_fields(crawled: tuple[Path, s
         for e in expected:
             r = got[e["url"]]
             assert r["title"] == e["title"], e["url"]
-            assert tokens_f1(e["body"], r["body"]) >= 0.95, e["url"]
+            assert token_f1(e["body"], r["body"]) >= 0.95, e["url"]
             if e.get("published"):
-                assert same_minute(e["published"], r["published"]), (e["published"], r["published"])
+                assert date_match(e["published"], r["published"]), (e["published"], r["published"])
             assert r["raw"]["warc"].startswith("v1/raw/")
             assert r["extractor"]["method"] in {"selectors", "jsonld", "microdata", "opengraph", "fallback"}
             assert r["publisher"] and r["region"] and r["id"] and r["content_hash"]

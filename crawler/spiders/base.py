@@ -24,7 +24,7 @@ from crawler.items import Article
 from crawler.mirror import mirror_hosts
 from crawler.offthread import ExtractPool, extract_page
 from pipelines.state import SeenEntry, state_for
-from pipelines.text import canonical, to_datetime
+from pipelines.text import canonical, registrable_host, to_datetime
 
 # a page without a headline needs at least this many words of text to be taken for an article
 MIN_UNTITLED_WORDS = 25
@@ -101,7 +101,7 @@ class NewsSpider(scrapy.Spider):
         self.date_to = date.fromisoformat(date_to) if date_to else None
         if mode == "backfill" and not self.archive_sitemap:
             raise ValueError(f"site {self.name} has no archive sitemaps to backfill from")
-        self.site_domains = sorted({_registrable(d) for d in self.domains})
+        self.site_domains = sorted({_registrable(d) for d in self.domains})  # ndr.de for www.ndr.de
         # entry points may live on another host (e.g. a sitemap on a CDN host): allowed, but never articles
         self.allowed_domains = sorted({*self.site_domains, *(_registrable(h) for h in mirror_hosts(self))})
         self._article_re = re.compile(self.article_url)
@@ -428,12 +428,6 @@ class NewsSpider(scrapy.Spider):
         )
 
 
-def _registrable(host: str) -> str:
-    """``www.ndr.de`` -> ``ndr.de``; good enough for German news hosts (no multi-label public suffixes)."""
-    parts = host.lower().strip(".").split(".")
-    return ".".join(parts[-2:]) if len(parts) > 2 else ".".join(parts)
-
-
 def _header_charset(response: Response) -> str | None:
     """The charset the Content-Type header declares, if any."""
     content_type = response.headers.get("Content-Type")
@@ -451,3 +445,8 @@ def failure_reason(failure: Any) -> str:
         ]
         return f"{type(value).__name__} ({'; '.join(parts)})"
     return str(failure.getErrorMessage() or type(value).__name__)
+
+
+def _registrable(host: str) -> str:
+    """``www.ndr.de`` -> ``ndr.de``, by the public suffix list (pipelines.text.registrable_host)."""
+    return registrable_host(f"https://{host}/")
