@@ -125,6 +125,18 @@ def check_network_settings(settings: Settings) -> None:
         raise UsageError(str(exc)) from exc
 
 
+def check_redis(uri: str) -> None:
+    """The distributed crawl's Redis answers (PING, with its password) before any request to a site."""
+    from pipelines.state import StateError
+    from pipelines.state.redis import connect
+
+    try:
+        client, _prefix = connect(uri)
+    except StateError as exc:
+        raise UsageError(f"--distributed: {exc}") from exc
+    client.close()
+
+
 def check_locations(settings: Settings) -> None:
     """Open the archive and the seen-store once before any request, so a bad URI fails at start."""
     from pipelines.state import StateError, open_state
@@ -152,6 +164,8 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         if missing:
             raise UsageError(f"no archive sitemaps to backfill from for: {', '.join(missing)}")
     check_network_settings(settings)
+    if opts.distributed:
+        check_redis(opts.distributed)
     check_locations(settings)
     process = CrawlerProcess(settings)
     crawlers: list[tuple[str, Crawler]] = []

@@ -12,6 +12,10 @@ import os
 
 from crawler import __version__
 from crawler.locations import default_state_uri
+from crawler.logredact import install as _redact_overridden_settings
+
+# Scrapy logs every overridden setting: values of secret-looking names and passwords in URLs are masked there.
+_redact_overridden_settings()
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders.de"]

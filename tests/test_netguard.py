@@ -142,6 +142,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         f"NEWSARCHIVE_STATS_FILE={stats_file}",
         "-s",
         f"ARCHIVE_URI={tmp / 'archive'}",
+        "-s",
+        "AWS_SECRET_ACCESS_KEY=hunter2-secret",
     ]
     env = {**clean_env(), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(ROOT)}
     try:
@@ -207,6 +209,12 @@ def test_no_listening_port_is_opened(run: Run) -> None:
     assert "TelnetConsole" not in enabled and "RemoteControl" not in enabled
     assert "Telnet console listening" not in run.log
     assert "TELNETCONSOLE_PASSWORD" not in run.log and "Telnet Password" not in run.log
+
+
+def test_secret_settings_are_masked_in_scrapys_log(run: Run) -> None:
+    overridden = run.log.split("Overridden settings:", 1)[1].split("}", 1)[0]
+    assert "'AWS_SECRET_ACCESS_KEY': '***'" in overridden
+    assert "hunter2-secret" not in run.log
 
 
 def test_a_site_whose_host_resolves_to_a_refused_address_fails_with_exit_3(tmp_path: Path) -> None:
