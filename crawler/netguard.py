@@ -18,7 +18,14 @@ Refused: loopback, private (RFC 1918, unique local), link-local, CGNAT (100.64.0
 unspecified and other not globally routable addresses, IPv4 and IPv6 (IPv4 embedded in IPv6 is checked as
 IPv4). Allowed anyway: the ``--mirror`` target, and the networks of the ``ALLOWED_NETWORKS`` setting (CIDRs, for
 intranet sites). ``DNS_OVERRIDES`` maps host names to addresses without DNS, for tests and offline runs; the
-addresses it gives are checked like any other.
+addresses it gives are checked like any other. The resolver belongs to the reactor, so these settings are
+process-wide: they are read from the process's settings (command line, project), not from a spider's
+custom_settings.
+
+Why here and not in the spider: a spider-level check sees the URLs it yields, not the redirects Scrapy follows, the
+robots.txt requests, or the address a name resolves to at connection time (DNS rebinding answers a check with a
+public address and the connection with an internal one). The resolver is the one place every connection's address
+passes through, and it passes on only the addresses it checked.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from pipelines.archive.reader import ArchiveError, ArchiveReader, open_archive
 from pipelines.normalise import NormalisePipeline
 from pipelines.state import state_for
 from pipelines.storage import FileStorage, StorageError
+from tests.threats import observe
 
 
 class SiteSpider(Spider):
@@ -125,3 +126,7 @@ def test_a_manifest_key_that_leaves_the_archive_is_a_clear_error(
         assert proc.returncode == 2 if command == "read" else proc.returncode != 0, proc.stderr
         assert "Traceback" not in proc.stderr, proc.stderr
         assert reason in proc.stderr + proc.stdout, proc.stderr + proc.stdout
+        if command == "read" and ".." in key:
+            observe(
+                "manifest-key", f"read: exit {proc.returncode}; {proc.stderr.strip().splitlines()[-1][:150]}"
+            )

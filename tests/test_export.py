@@ -13,6 +13,7 @@ from crawler.cli import main
 from pipelines.archive.export import ExportError, export_records, partition_of, schema
 from pipelines.archive.reader import open_archive
 from tests.test_reading_support import sample_archive
+from tests.threats import observe
 
 pq = pytest.importorskip("pyarrow.parquet")
 
@@ -129,3 +130,4 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) 
     export_records(records, tmp_path / "parquet", "parquet")
     (kept,) = pq.read_table(tmp_path / "parquet/site=ndr/date=unknown/part-0.parquet").to_pylist()
     assert kept["title"] == hostile["title"], "Parquet keeps the values"
+    observe("csv-formula", f"CSV title cell: {row['title']}")

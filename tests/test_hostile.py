@@ -22,6 +22,7 @@ import pytest
 
 from pipelines.archive.reader import open_archive
 from tests.hostile import CASES, CP1252, DISCOVERY, GOOD_RH, INTERNAL, MDR, RH, TIMEOUT, UMLAUTS, Hostile
+from tests.threats import observe
 
 SETTINGS = {
     "DOWNLOAD_DELAY": "0",
@@ -190,6 +191,16 @@ def test_other_schemes_and_unmirrored_hosts_are_refused(crawl: Crawl) -> None:
     assert any("intern.mdr.de is not mirrored" in line for line in log_lines(crawl, "geheim-125.html"))
     hostname = socket.gethostname()
     assert all(hostname not in json.dumps(r) for r in crawl.records), "nothing of a local file leaks"
+    observe(
+        "scheme-discovery",
+        f"newsarchive/rejected/scheme = {mdr['newsarchive/rejected/scheme']}; log: "
+        + log_lines(crawl, "etc/hostname,abc-122.html")[-1][:150],
+    )
+    observe(
+        "mirror-escape",
+        f"{sum(h == INTERNAL for h, _, _ in crawl.requests)} request(s) for {INTERNAL}; log: "
+        + log_lines(crawl, "geheim-125.html")[-1][:150],
+    )
 
 
 def test_robots_txt_that_times_out_does_not_stop_the_site(crawl: Crawl) -> None:

@@ -30,6 +30,7 @@ from crawler.netguard import (
     refusal,
 )
 from tests.clirun import FAST, clean_env, cli
+from tests.threats import observe
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -188,6 +189,16 @@ def test_internal_addresses_are_refused_on_every_hop(run: Run, name: str, reason
     assert text.startswith("AddressRefused: "), text
     assert reason in text, text
     assert "ALLOWED_NETWORKS" in text, "the message names the rule and how to allow a network"
+    threat = {
+        "redirect-internal": "address-redirect",
+        "redirect-metadata": "address-literal",
+        "mixed": "address-kinds",
+    }
+    if name in threat:
+        observe(
+            threat[name],
+            f"{text.split(': refused')[0]}; the internal server got {len(run.internal)} request(s)",
+        )
 
 
 @pytest.mark.parametrize("name", ["file", "data", "ftp", "s3", "redirect-file"])
@@ -195,6 +206,8 @@ def test_other_schemes_are_refused(run: Run, name: str) -> None:
     text = outcome(run, name)
     assert text.startswith("SchemeRefused: "), text
     assert "only http and https are fetched" in text
+    if name == "redirect-file":
+        observe("scheme-redirect", text)
 
 
 def test_refusals_are_counted(run: Run) -> None:
@@ -202,6 +215,14 @@ def test_refusals_are_counted(run: Run) -> None:
     # ten refused requests plus the robots.txt of each of the eight refused hosts (robots.txt is a hop too)
     assert run.stats["newsarchive/rejected/address"] == 18
     assert "retry/count" not in run.stats, "a refusal is final, never retried"
+    # robots.txt of the one allowed host answered; those of the eight refused hosts never left the process
+    robots = run.stats["robotstxt/request_count"] - run.stats["robotstxt/response_count"]
+    assert robots == 8
+    observe(
+        "address-robots",
+        f"newsarchive/rejected/address = {run.stats['newsarchive/rejected/address']}, of which {robots} robots.txt "
+        f"requests; retries: {run.stats.get('retry/count', 0)}",
+    )
 
 
 def test_no_listening_port_is_opened(run: Run) -> None:
@@ -209,12 +230,17 @@ def test_no_listening_port_is_opened(run: Run) -> None:
     assert "TelnetConsole" not in enabled and "RemoteControl" not in enabled
     assert "Telnet console listening" not in run.log
     assert "TELNETCONSOLE_PASSWORD" not in run.log and "Telnet Password" not in run.log
+    listed = enabled.count("'")
+    observe(
+        "listening-ports", f"{listed // 2} extensions enabled, TelnetConsole and RemoteControl not among them"
+    )
 
 
 def test_secret_settings_are_masked_in_scrapys_log(run: Run) -> None:
     overridden = run.log.split("Overridden settings:", 1)[1].split("}", 1)[0]
     assert "'AWS_SECRET_ACCESS_KEY': '***'" in overridden
     assert "hunter2-secret" not in run.log
+    observe("settings-secrets", "log: 'AWS_SECRET_ACCESS_KEY': '***' (the value given nowhere in the log)")
 
 
 def test_a_site_whose_host_resolves_to_a_refused_address_fails_with_exit_3(tmp_path: Path) -> None:
@@ -235,6 +261,11 @@ def test_a_site_whose_host_resolves_to_a_refused_address_fails_with_exit_3(tmp_p
     assert "www.mdr.de resolves to 127.0.0.2 (loopback)" in proc.stderr
     stats = json.loads((tmp_path / "stats.json").read_text())["mdr"]
     assert stats["newsarchive/rejected/address"] >= 3  # robots.txt, the feed, the news sitemap
+    line = next(line for line in proc.stdout.splitlines() if "site mdr failed" in line)
+    observe(
+        "address-site",
+        f"exit {proc.returncode}; {line[:110]}...; {len(internal.requests)} request(s) arrived",
+    )
 
 
 def test_bad_network_settings_are_usage_errors(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from crawler.distributed import codec, distributed_settings
 from crawler.distributed.frontier import STAT_BAD_ENTRY, LeaseQueue
 from crawler.spiders.de.mdr import MdrSpider
 from tests.redisserver import RedisServer
+from tests.threats import observe
 
 
 class Stats:
@@ -131,3 +132,8 @@ def test_a_crafted_pickle_in_the_queue_is_dropped_without_running(
     # the control: scrapy-redis's default serialiser runs the same entry
     picklecompat.loads(pickle.dumps(Evil(marker)))
     assert marker.exists()
+    observe(
+        "queue-pickle",
+        f"the pickle dropped ({STAT_BAD_ENTRY} = {spider.crawler.stats.values[STAT_BAD_ENTRY]}), "  # type: ignore[attr-defined]
+        "its command not run; the good request behind it popped; scrapy-redis's pickle serialiser runs it",
+    )

@@ -19,6 +19,7 @@ from crawler.logredact import RedactSettings
 from pipelines.redact import redact_text, redact_url, redact_value
 from tests.clirun import clean_env
 from tests.redisserver import RedisServer, _free_port
+from tests.threats import observe
 
 PASSWORD = "s3cr3t-pw"
 
@@ -91,6 +92,7 @@ def test_a_wrong_redis_password_is_exit_2_before_any_request(
     assert PASSWORD not in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr and "Nothing new" not in proc.stdout
     assert site.requests == [], "nothing was fetched"
+    observe("redis-password", f"exit {proc.returncode}; {proc.stderr.strip().splitlines()[-1]}; 0 requests")
 
 
 def test_a_refused_redis_from_the_environment_is_exit_2(site: Counting, tmp_path: Path) -> None:
@@ -101,6 +103,10 @@ def test_a_refused_redis_from_the_environment_is_exit_2(site: Counting, tmp_path
     assert f"--distributed: cannot reach Redis at redis://:***@127.0.0.1:{port}/0" in proc.stderr
     assert PASSWORD not in proc.stdout + proc.stderr
     assert site.requests == []
+    observe(
+        "redis-env",
+        f"DISTRIBUTED_URI read: exit {proc.returncode}; {proc.stderr.strip().splitlines()[-1][:140]}",
+    )
 
 
 def test_the_right_password_from_the_environment_passes_the_check(
@@ -124,6 +130,7 @@ def test_deploy_never_prints_a_password(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert f"cannot reach Scrapyd at http://admin:***@127.0.0.1:{port}" in proc.stderr, proc.stderr
     assert PASSWORD not in proc.stdout + proc.stderr
+    observe("deploy-password", f"exit {proc.returncode}; {proc.stderr.strip().splitlines()[-1][:140]}")
 
 
 def test_deploy_sends_url_credentials_as_basic_auth(site: Counting) -> None:
