@@ -128,5 +128,5 @@ def test_a_manifest_key_that_leaves_the_archive_is_a_clear_error(
         assert reason in proc.stderr + proc.stdout, proc.stderr + proc.stdout
         if command == "read" and ".." in key:
             observe(
-                "manifest-key", f"read: exit {proc.returncode}; {proc.stderr.strip().splitlines()[-1][:150]}"
+                "manifest-key", f"read: exit {proc.returncode}; {proc.stderr.strip().splitlines()[-1][:260]}"
             )

@@ -264,7 +264,7 @@ def test_a_site_whose_host_resolves_to_a_refused_address_fails_with_exit_3(tmp_p
     line = next(line for line in proc.stdout.splitlines() if "site mdr failed" in line)
     observe(
         "address-site",
-        f"exit {proc.returncode}; {line[:110]}...; {len(internal.requests)} request(s) arrived",
+        f"exit {proc.returncode}; {line.strip()}; {len(internal.requests)} request(s) arrived",
     )
 
 
