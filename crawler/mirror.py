@@ -2,7 +2,12 @@
 
 With ``MIRROR_URL = "http://127.0.0.1:8800"`` every request for one of the running spider's hosts goes to that
 server instead: same path and query, plain http, the real host in the ``Host`` header. The response is handed
-back under the real URL, so discovery, robots.txt, redirects and the archive all see the real site.
+back under the real URL, so discovery, robots.txt, redirects and the archive all see the real site. A request
+for any other host is refused without a DNS lookup (a mirrored run never leaves the mirror).
+
+The handler also enforces the address rule of crawler/netguard.py for every http(s) request: an IP-literal host
+that is loopback, private, link-local, ... is refused before connecting, and a host whose every resolved address
+was refused (by the resolver) fails with AddressRefused; both are counted as ``newsarchive/rejected/address``.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+
+from crawler.netguard import STAT_ADDRESS, AddressRefused, check_host, refused_message
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -54,10 +61,29 @@ class MirrorDownloadHandler(BaseDownloadHandler):
             self._hosts = mirror_hosts(spider) if spider is not None else set()
         return host in self._hosts or any(host.endswith("." + h) for h in self._hosts)
 
+    def _refuse(self, exc: AddressRefused) -> AddressRefused:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(STAT_ADDRESS)
+        return exc
+
     async def download_request(self, request: Request) -> Response:
         host = (urlsplit(request.url).hostname or "").lower()
-        if not self.mirror or not self._mirrored(host):
-            return await self.inner.download_request(request)
+        if self.mirror and not self._mirrored(host):
+            raise self._refuse(
+                AddressRefused(f"{host} is not mirrored: refused under --mirror (no DNS lookup)")
+            )
+        if not self.mirror:
+            try:
+                check_host(host)
+            except AddressRefused as exc:
+                raise self._refuse(exc) from None
+            try:
+                return await self.inner.download_request(request)
+            except Exception as exc:
+                message = refused_message(host)
+                if message is None:
+                    raise
+                raise self._refuse(AddressRefused(message)) from exc
         netloc = urlsplit(request.url).netloc
         local = request.replace(url=mirrored_url(request.url, self.mirror))
         local.headers[b"Host"] = netloc.encode("ascii", "ignore")

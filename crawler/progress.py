@@ -33,6 +33,7 @@ class SiteCounts:
     locked_by: str = ""
     health: dict[str, Any] | None = None  # the run's extraction health (crawler/health.py), if any
     drift: str = ""  # comma-separated fields whose health drifted ("" when none)
+    refused: int = 0  # requests refused by the address rule (crawler/netguard.py)
 
     @classmethod
     def from_stats(cls, site: str, stats: dict[str, Any]) -> SiteCounts:
@@ -53,6 +54,7 @@ class SiteCounts:
             locked_by=str(stats.get("newsarchive/locked_by") or ""),
             health=health if isinstance(health := stats.get("newsarchive/health"), dict) else None,
             drift=str(stats.get("newsarchive/drift") or ""),
+            refused=n("newsarchive/rejected/address"),
             failed=found == 0 and n("newsarchive/entry_point_errors") + n("newsarchive/discovery_errors") > 0,
         )
 

@@ -114,6 +114,29 @@ def build_settings(opts: CrawlOptions) -> Settings:
     return settings
 
 
+def check_network_settings(settings: Settings) -> None:
+    """ALLOWED_NETWORKS and DNS_OVERRIDES must parse before the resolver is built from them."""
+    from crawler.netguard import parse_networks, parse_overrides
+
+    try:
+        parse_networks(settings.getlist("ALLOWED_NETWORKS"))
+        parse_overrides(settings.getdict("DNS_OVERRIDES"))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def check_redis(uri: str) -> None:
+    """The distributed crawl's Redis answers (PING, with its password) before any request to a site."""
+    from pipelines.state import StateError
+    from pipelines.state.redis import connect
+
+    try:
+        client, _prefix = connect(uri)
+    except StateError as exc:
+        raise UsageError(f"--distributed: {exc}") from exc
+    client.close()
+
+
 def check_locations(settings: Settings) -> None:
     """Open the archive and the seen-store once before any request, so a bad URI fails at start."""
     from pipelines.state import StateError, open_state
@@ -140,6 +163,9 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         missing = [s for s in opts.sites if not classes[s].archive_sitemap]
         if missing:
             raise UsageError(f"no archive sitemaps to backfill from for: {', '.join(missing)}")
+    check_network_settings(settings)
+    if opts.distributed:
+        check_redis(opts.distributed)
     check_locations(settings)
     process = CrawlerProcess(settings)
     crawlers: list[tuple[str, Crawler]] = []
@@ -158,6 +184,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
 
 def print_summary(result: CrawlResult, out: Any = None) -> None:
     from crawler.health import describe, drift_message
+    from crawler.netguard import ADDRESS_RULE
 
     out = out or sys.stdout
     print(summary_table(result.rows), file=out)
@@ -173,6 +200,12 @@ def print_summary(result: CrawlResult, out: Any = None) -> None:
     for r in result.rows:
         if r.locked_by:
             print(f"\nsite {r.site} was not crawled: another run holds it ({r.locked_by})", file=out)
+        elif r.failed and r.refused:
+            print(
+                f"\nsite {r.site} failed: {r.refused} request(s) refused by the address rule ({ADDRESS_RULE}); "
+                "see the log",
+                file=out,
+            )
         elif r.failed:
             print(f"\nsite {r.site} failed: none of its entry points could be read (see the log)", file=out)
         if r.archive_errors:

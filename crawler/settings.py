@@ -12,6 +12,10 @@ import os
 
 from crawler import __version__
 from crawler.locations import default_state_uri
+from crawler.logredact import install as _redact_overridden_settings
+
+# Scrapy logs every overridden setting: values of secret-looking names and passwords in URLs are masked there.
+_redact_overridden_settings()
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders.de"]
@@ -41,6 +45,8 @@ REDIRECT_MAX_TIMES = 5
 # 429 and 503 answers with Retry-After wait that long (up to RETRY_AFTER_MAX seconds) before they are retried.
 RETRY_AFTER_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
+    # first of all: only http(s) requests go on (crawler/netguard.py)
+    "crawler.netguard.SchemeGuard": 1,
     # runs before RetryMiddleware (550) sees the response
     "crawler.middlewares.RetryAfterMiddleware": 560,
 }
@@ -58,11 +64,30 @@ SECTION_MAX_PAGES = 5
 
 # Every http(s) request goes through the mirror handler; it is a pass-through unless MIRROR_URL is set, in
 # which case requests for a site's hosts are sent to that server (path and query kept, real host in Host:).
+# Under --mirror, requests for any other host are refused without a DNS lookup.
 MIRROR_URL = ""
+# Only http and https are ever fetched: Scrapy's file, data, s3 and ftp handlers are off.
 DOWNLOAD_HANDLERS = {
     "http": "crawler.mirror.MirrorDownloadHandler",
     "https": "crawler.mirror.MirrorDownloadHandler",
+    "file": None,
+    "data": None,
+    "s3": None,
+    "ftp": None,
 }
+# Addresses are checked after DNS resolution, on every hop (crawler/netguard.py): loopback, private, link-local,
+# CGNAT, multicast and reserved addresses are refused (counted as newsarchive/rejected/address) except in these
+# networks, e.g. ["10.1.0.0/16"] or -s ALLOWED_NETWORKS=10.1.0.0/16,fd00::/8 for sites on an intranet. The
+# --mirror target is always allowed.
+ALLOWED_NETWORKS: list[str] = []
+TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
+# host -> address(es) answered without DNS, for tests and offline runs; checked like any DNS answer.
+DNS_OVERRIDES: dict[str, str | list[str]] = {}
+
+# No listening port unless asked: Scrapy's telnet console and remote-control HTTP server both run code for whoever
+# reaches them. -s TELNETCONSOLE_ENABLED=1 or -s REMOTE_CONTROL_ENABLED=1 turns one on for debugging.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 EXTENSIONS = {
     "crawler.extensions.SiteLock": 100,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from crawler.commands import add_locations, check_date, crawl_options
 from crawler.runner import print_summary, run_crawl
@@ -38,7 +39,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="REDIS_URI",
         help="be one worker of a distributed crawl: share the request queue, the request dupefilter and "
         "per-site politeness with every worker given the same redis://HOST:PORT/DB (the seen-store goes "
-        "there too unless --state names another); see docs/DEPLOY.md",
+        "there too unless --state names another); default: $DISTRIBUTED_URI, which keeps a password out of "
+        "the process list; see docs/DEPLOY.md",
     )
     p.add_argument("--no-progress", action="store_true", help="no live progress line on the terminal")
     p.set_defaults(func=run)
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             check_date(d)
     opts = crawl_options(args, args.sites)
     opts.recheck = bool(args.recheck)
-    opts.distributed = args.distributed
+    opts.distributed = args.distributed or os.environ.get("DISTRIBUTED_URI") or None
     result = run_crawl(opts)
     print_summary(result)
     return result.exit_code

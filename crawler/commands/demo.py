@@ -8,6 +8,7 @@ from typing import Any
 
 from crawler.commands import add_locations, crawl_options
 from crawler.runner import print_summary, run_crawl
+from pipelines.redact import redact_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,11 +51,12 @@ def run(args: argparse.Namespace) -> int:
             opts.extra_settings["LOG_LEVEL"] = "WARNING"
         result = run_crawl(opts)
     print_summary(result)
+    archive, state = redact_url(result.archive_uri), redact_url(result.state_uri)
     print(
-        f"\nArchive: {result.archive_uri}  (seen-store: {result.state_uri})\n"
+        f"\nArchive: {archive}  (seen-store: {state})\n"
         "Read it:\n"
-        f"  newsarchive read --archive {result.archive_uri} | head -n 3\n"
-        f"  newsarchive read --archive {result.archive_uri} --site ndr\n"
+        f"  newsarchive read --archive {archive} | head -n 3\n"
+        f"  newsarchive read --archive {archive} --site ndr\n"
         "  the format, and DuckDB / pyarrow recipes: docs/ARCHIVE.md\n"
         "Run it again: nothing new is archived the second time."
     )

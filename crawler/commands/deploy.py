@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crawler.deploy import DeployError, deploy, deploy_target
+    from pipelines.redact import redact_url
 
     try:
         url, project = deploy_target()
@@ -37,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     except DeployError as exc:
         raise UsageError(str(exc)) from exc
     print(
-        f"deployed {answer.get('project')} version {answer.get('version')} to {url} ({answer.get('spiders')} spiders)"
+        f"deployed {answer.get('project')} version {answer.get('version')} to {redact_url(url)} "
+        f"({answer.get('spiders')} spiders)"
     )
     return 0

@@ -53,6 +53,8 @@ logger = logging.getLogger(__name__)
 
 #: request meta key: the lease a popped request is held under
 META_LEASE = "newsarchive_lease"
+#: queue entries that did not decode (not JSON, not a request of ours), dropped
+STAT_BAD_ENTRY = "newsarchive/rejected/queue_entry"
 
 # KEYS: queue, inflight hash; ARGV: lease id. Moves the first request into the worker's leases.
 _POP = """
@@ -132,8 +134,12 @@ class LeaseQueue(PriorityQueue):  # type: ignore[misc]
                 return None
             try:
                 request: Request = self._decode_request(data)
-            except Exception:
-                logger.exception("dropping a queued request that cannot be decoded")
+            except Exception as exc:
+                # nothing of the entry ran: it is JSON (crawler/distributed/codec.py), never unpickled
+                logger.warning("dropping a queued entry that is not a request of ours: %s", str(exc)[:200])
+                stats = getattr(getattr(self.spider, "crawler", None), "stats", None)
+                if stats is not None:
+                    stats.inc_value(STAT_BAD_ENTRY)
                 self.server.hdel(self.inflight_key, lease)
                 continue
             request.meta[META_LEASE] = lease

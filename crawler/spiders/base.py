@@ -22,6 +22,7 @@ from crawler.discovery import DiscoveryError, Entry, parse_feed, parse_sitemap
 from crawler.extract import SiteSelectors, looks_binary
 from crawler.items import Article
 from crawler.mirror import mirror_hosts
+from crawler.netguard import Refused
 from crawler.offthread import ExtractPool, extract_page
 from pipelines.state import SeenEntry, state_for
 from pipelines.text import canonical, registrable_host, to_datetime
@@ -203,6 +204,10 @@ class NewsSpider(scrapy.Spider):
     def fetch_failed(self, failure: Any) -> None:
         """An article that could not be fetched, after Scrapy's retries: logged with the reason and counted."""
         reason = failure_reason(failure)
+        if failure.check(Refused):
+            # counted as newsarchive/rejected/scheme or .../address where it was refused (crawler/netguard.py)
+            self.logger.warning("not fetched: %s (%s)", failure.request.url, reason)
+            return
         if failure.check(IgnoreRequest) and "robots.txt" in reason:
             self.crawler.stats.inc_value("newsarchive/robots_forbidden")
             return

@@ -16,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from pipelines.archive.layout import MANIFESTS, commit_of, manifest_key, sanitise_site
 from pipelines.storage import RangeStorage, Storage, StorageError, open_storage
+from pipelines.storage.base import check_key
 
 __all__ = ["ArchiveError", "ArchiveReader", "RecordFilter", "open_archive", "parse_bound", "published_at"]
 
@@ -149,8 +150,20 @@ class ArchiveReader:
         return sorted(name for name in names if after is None or name > after)
 
     def manifest(self, commit: str) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self.storage.get(manifest_key(commit)))
-        return data
+        try:
+            data = json.loads(self.storage.get(manifest_key(commit)))
+        except ValueError as exc:
+            raise ArchiveError(f"manifest {commit} is not valid JSON: {exc}") from exc
+        parts = data.get("parts", []) if isinstance(data, dict) else None
+        if not isinstance(parts, list) or not all(isinstance(p, dict) and "key" in p for p in parts):
+            raise ArchiveError(f"manifest {commit} is malformed: its parts are not a list of objects with a key")
+        for part in parts:
+            try:
+                check_key(str(part["key"]))
+            except ValueError as exc:
+                raise ArchiveError(f"manifest {commit} lists an unsafe key, not read: {exc}") from exc
+        result: dict[str, Any] = data
+        return result
 
     def commits(self, after: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
         """(commit name, manifest) of the commits after ``after``, in commit order."""
@@ -215,7 +228,9 @@ class ArchiveReader:
         """The records of one manifest part entry, checked against its sha256."""
         key = str(part["key"])
         try:
-            data = self.storage.get(key)
+            data = self.storage.get(check_key(key))
+        except ValueError as exc:
+            raise ArchiveError(f"unsafe part key, not read: {exc}") from exc
         except FileNotFoundError as exc:
             raise ArchiveError(f"committed part {key!r} is missing from {self.storage.uri}") from exc
         if hashlib.sha256(data).hexdigest() != part.get("sha256"):
@@ -231,6 +246,10 @@ class ArchiveReader:
         if not raw:
             raise KeyError(f"record {record.get('id')!r} has no raw response")
         key, offset, length = str(raw["warc"]), int(raw["offset"]), int(raw["length"])
+        try:
+            check_key(key)
+        except ValueError as exc:
+            raise ArchiveError(f"record {record.get('id')!r}: unsafe WARC key, not read: {exc}") from exc
         if isinstance(self.storage, RangeStorage):
             return self.storage.get_range(key, offset, length)
         return self.storage.get(key)[offset : offset + length]

@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy import signals
 
+from pipelines.redact import redact_url
 from pipelines.state.base import HealthEntry, NearDupEntry, PendingCommit, SeenEntry, SeenStore, StateError
 from pipelines.state.sqlite import SqliteSeenStore
 
@@ -42,11 +43,11 @@ def open_state(uri: str) -> SeenStore:
     if scheme == "sqlite":
         if parts.netloc:
             raise StateError(
-                f"invalid seen-store URI {uri!r}: use sqlite:///abs/path or sqlite:relative/path"
+                f"invalid seen-store URI {redact_url(uri)!r}: use sqlite:///abs/path or sqlite:relative/path"
             )
         path = unquote(parts.path)
         if not path:
-            raise StateError(f"invalid seen-store URI {uri!r}: no database path")
+            raise StateError(f"invalid seen-store URI {redact_url(uri)!r}: no database path")
         return SqliteSeenStore(path)
     if scheme in ("redis", "rediss"):
         from pipelines.state.redis import RedisSeenStore
@@ -55,7 +56,7 @@ def open_state(uri: str) -> SeenStore:
     if len(scheme) <= 1 and Path(uri).suffix.lower() in (".sqlite", ".sqlite3", ".db"):
         return SqliteSeenStore(uri)
     raise StateError(
-        f"unknown seen-store URI {uri!r}"
+        f"unknown seen-store URI {redact_url(uri)!r}"
         " (use sqlite:///abs/path, sqlite:relative/path or a *.sqlite / *.db path)"
     )
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from pipelines.redact import redact_url
 from pipelines.state.base import StateError
 
 DEFAULT_TTL = 600.0
@@ -160,4 +161,4 @@ def open_locks(uri: str) -> LockStore:
         from pipelines.state.redis_locks import RedisLockStore
 
         return RedisLockStore(uri)
-    raise StateError(f"no run locks for state URI {uri!r}")
+    raise StateError(f"no run locks for state URI {redact_url(uri)!r}")

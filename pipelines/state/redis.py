@@ -27,6 +27,7 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from pipelines.redact import redact_text, redact_url
 from pipelines.state.base import HealthEntry, NearDupEntry, PendingCommit, SeenEntry, StateError
 
 try:
@@ -130,7 +131,7 @@ def split_uri(uri: str) -> tuple[str, str]:
     """(connection URL without our own query parameters, key prefix) of a redis:// URI."""
     parts = urlsplit(uri)
     if parts.scheme.lower() not in ("redis", "rediss", "unix"):
-        raise StateError(f"not a Redis URI: {uri!r}")
+        raise StateError(f"not a Redis URI: {redact_url(uri)!r}")
     query = parse_qsl(parts.query, keep_blank_values=True)
     prefix = next((v for k, v in query if k == "prefix"), DEFAULT_PREFIX) or DEFAULT_PREFIX
     rest = urlencode([(k, v) for k, v in query if k != "prefix"])
@@ -146,18 +147,8 @@ def connect(uri: str) -> tuple[redis.Redis, str]:
         )
         client.ping()
     except (redis.RedisError, ValueError) as exc:
-        raise StateError(f"cannot reach Redis at {_safe(url)}: {exc}") from exc
+        raise StateError(f"cannot reach Redis at {redact_url(url)}: {redact_text(str(exc))}") from exc
     return client, prefix
-
-
-def _safe(url: str) -> str:
-    """The URL without its password (for messages and logs)."""
-    parts = urlsplit(url)
-    if parts.password:
-        host = parts.hostname or ""
-        netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
 
 
 def _text(value: Any) -> str:
@@ -207,7 +198,7 @@ class RedisSeenStore:
         self.owner_ttl = OWNER_TTL
 
     def __repr__(self) -> str:
-        return f"RedisSeenStore({_safe(self.uri)!r})"
+        return f"RedisSeenStore({redact_url(self.uri)!r})"
 
     def get(self, canonical_url: str) -> SeenEntry | None:
         return _seen(self.db.hget(self.k_seen, canonical_url))
