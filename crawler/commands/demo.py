@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from crawler.commands import add_locations, crawl_options
-from crawler.runner import print_summary, run_crawl
+from crawler.runner import build_settings, check_locations, print_summary, run_crawl
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,10 +39,11 @@ def run(args: argparse.Namespace) -> int:
     from crawler.sites import site_classes
 
     classes = site_classes()
+    opts = crawl_options(args, list(classes))  # bad -s is a usage error before anything is served
+    check_locations(build_settings(opts))
     mirror = build_mirror([SiteSpec.from_spider(c) for c in classes.values()], fixtures_dir())
     with MirrorServer(mirror) as server:
         print(f"Serving an offline mirror of {len(classes)} sites on {server.url}", file=sys.stderr)
-        opts = crawl_options(args, list(classes))
         opts.mirror = server.url
         opts.extra_settings = dict(DEMO_SETTINGS)
         if "LOG_LEVEL" not in opts.overrides:
