@@ -33,7 +33,7 @@ DEMO_SETTINGS: dict[str, Any] = {
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.demo import fixtures_dir
+    from crawler.demo import pages_dir
     from crawler.demo.mirror import SiteSpec, build_mirror
     from crawler.demo.server import MirrorServer
     from crawler.sites import site_classes
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     classes = site_classes()
     opts = crawl_options(args, list(classes))  # bad -s is a usage error before anything is served
     check_locations(build_settings(opts))
-    mirror = build_mirror([SiteSpec.from_spider(c) for c in classes.values()], fixtures_dir())
+    mirror = build_mirror([SiteSpec.from_spider(c) for c in classes.values()], pages_dir())
     with MirrorServer(mirror) as server:
         print(f"Serving an offline mirror of {len(classes)} sites on {server.url}", file=sys.stderr)
         opts.mirror = server.url

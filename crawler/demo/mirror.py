@@ -1,7 +1,7 @@
 """An in-memory look-alike of the sites: fixture pages at their real paths, generated feeds and sitemaps.
 
-`build_mirror(sites, fixtures_dir)` serves, for every site, each saved page of
-tests/fixtures/sites/<site>/<case>/ at the path of its real URL, and generates every entry point of the
+`build_mirror(sites, pages)` serves, for every site, each saved page of pages/<site>/<case>/ (the packaged
+crawler/demo/pages, or the checkout's tests/fixtures/sites) at the path of its real URL, and generates every entry point of the
 site in the format its URL implies (news sitemap, sitemap index, sitemap, RSS 2.0, Atom, RSS 1.0/RDF,
 HTML section pages, monthly archive sitemaps, robots.txt). Listings also name a few URLs the site's
 rules must reject and one article-like URL that robots.txt disallows. No Scrapy imports here.

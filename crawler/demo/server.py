@@ -163,10 +163,10 @@ class MirrorServer:
 
 def serve(sites: Sequence[SiteSpec] | None = None, host: str = "127.0.0.1", port: int = 8800) -> None:
     """Serve the mirror of the given sites (default: every fixture site, hosts only) until interrupted."""
-    from crawler.demo import fixtures_dir
+    from crawler.demo import pages_dir
 
-    fixtures = fixtures_dir()
-    mirror = build_mirror(list(sites) if sites is not None else specs_from_fixtures(fixtures), fixtures)
+    pages = pages_dir()
+    mirror = build_mirror(list(sites) if sites is not None else specs_from_fixtures(pages), pages)
     with MirrorServer(mirror, host, port) as server:
         print(f"mirror of {len(mirror.sites)} sites, {len(list(mirror.urls()))} URLs at {server.url}")
         with contextlib.suppress(KeyboardInterrupt):
@@ -174,7 +174,9 @@ def serve(sites: Sequence[SiteSpec] | None = None, host: str = "127.0.0.1", port
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve the offline mirror of the fixture sites.")
+    parser = argparse.ArgumentParser(
+        description="Serve the offline mirror of the demo sites (the packaged pages)."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8800)
     args = parser.parse_args(argv)
