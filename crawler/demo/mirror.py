@@ -15,7 +15,7 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from email.utils import format_datetime
@@ -614,9 +614,15 @@ class _Builder:
             )
 
 
-def build_mirror(sites: Sequence[SiteSpec], fixtures_dir: Path) -> Mirror:
-    """The mirror of the given sites, with their saved pages from fixtures_dir/<site>/<case>/."""
+def build_mirror(
+    sites: Sequence[SiteSpec],
+    fixtures_dir: Path,
+    extra: Mapping[str, Sequence[FixtureArticle]] | None = None,
+) -> Mirror:
+    """The mirror of the given sites, with their saved pages from fixtures_dir/<site>/<case>/ and the
+    ``extra`` articles of a site (e.g. the demo's stories, crawler/demo/stories.py) listed beside them."""
     mirror = Mirror()
     for spec in sites:
-        mirror.sites[spec.name] = _Builder(mirror, spec, load_fixtures(spec.name, fixtures_dir)).build()
+        articles = load_fixtures(spec.name, fixtures_dir) + list((extra or {}).get(spec.name, ()))
+        mirror.sites[spec.name] = _Builder(mirror, spec, articles).build()
     return mirror

@@ -56,7 +56,7 @@ class MirrorServer:
         self.host = host
         self.requests: list[tuple[str, str, int]] = []  # (host, path, status)
         self._lock = threading.Lock()
-        self._gzip_cache: dict[tuple[str, str], bytes] = {}
+        self._gzip_cache: dict[tuple[str, str], tuple[bytes, bytes]] = {}
         self._httpd = _Server((host, port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -105,14 +105,15 @@ class MirrorServer:
             self.requests.append((host, path, status))
 
     def gzipped(self, host: str, path: str, body: bytes) -> bytes:
+        """The gzipped body, compressed once per resource (a resource replaced since is compressed anew)."""
         key = (host, path)
         with self._lock:
             cached = self._gzip_cache.get(key)
-        if cached is None:
-            cached = gzip.compress(body, compresslevel=5, mtime=0)
+        if cached is None or cached[0] is not body:
+            cached = (body, gzip.compress(body, compresslevel=5, mtime=0))
             with self._lock:
                 self._gzip_cache[key] = cached
-        return cached
+        return cached[1]
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self

@@ -113,7 +113,8 @@ class RecordFilter:
             lang = str(record.get("language") or "").lower()
             if lang not in self.languages and lang.split("-")[0] not in self.languages:
                 return False
-        if self.clusters is not None and record.get("cluster") not in self.clusters:
+        # a cluster's first copy was archived before the others (records are immutable): its id is the cluster
+        if self.clusters is not None and (record.get("cluster") or record.get("id")) not in self.clusters:
             return False
         if self.published_from is not None or self.published_to is not None:
             published = published_at(record)
