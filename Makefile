@@ -50,9 +50,10 @@ debian-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-## test: the whole suite (lint included)
+## test: the whole suite (lint included), one pytest-xdist worker per core; a test file's tests share a worker
+## (and its module-scoped servers and crawls)
 test: lint debian-packages
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) archive archive.state.sqlite* .pytest_cache .mypy_cache .ruff_cache *.egg-info

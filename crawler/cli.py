@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from crawler.commands import COMMANDS
 from crawler.runner import EXIT_USAGE, UsageError
@@ -20,8 +21,15 @@ site's extraction health drifted (docs/HEALTH.md), 4 a site is being crawled by 
 held); when several apply: 1, 3, 5, 4."""
 
 
+class Parser(argparse.ArgumentParser):
+    """Bad usage is one line on stderr and exit 2 (argparse would print the usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="newsarchive", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

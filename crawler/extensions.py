@@ -10,7 +10,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import reactor, task
 
-from pipelines.state.locks import LockStore, open_locks
+from pipelines.state import DEFAULT_STATE_URI, LockStore, open_locks
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -40,7 +40,9 @@ class SiteLock:
         if not crawler.settings.getbool("RUN_LOCK_ENABLED", True):
             raise NotConfigured
         ext = cls(
-            crawler, open_locks(crawler.settings.get("STATE_URI")), crawler.settings.getfloat("RUN_LOCK_TTL")
+            crawler,
+            open_locks(crawler.settings.get("STATE_URI") or DEFAULT_STATE_URI),
+            crawler.settings.getfloat("RUN_LOCK_TTL"),
         )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

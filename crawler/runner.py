@@ -139,9 +139,13 @@ def check_redis(uri: str) -> None:
 
 def check_locations(settings: Settings) -> None:
     """Open the archive and the seen-store once before any request, so a bad URI fails at start."""
-    from pipelines.state import StateError, open_state
+    from pipelines.state import StateError, open_state, parse_state_uri
     from pipelines.storage import StorageError, open_storage
 
+    try:
+        parse_state_uri(settings.get("STATE_URI"))  # before the archive creates anything
+    except StateError as exc:
+        raise UsageError(f"cannot use the seen-store: {exc}") from exc
     try:
         open_storage(settings.get("ARCHIVE_URI"), settings)
     except (StorageError, NotConfigured) as exc:

@@ -56,6 +56,12 @@ def test_cursor_and_site_filter(tmp_path: Path) -> None:
     assert titles(reader.records(after=second)) == [] and reader.cursor == second
     assert titles(reader.records(site="mopo")) == ["T2"]
     assert reader.manifests(after=first) == [second]
+    # a corrupted cursor is an error, not "nothing after it"
+    for garbage in ("garbage", first + "x", "zzzz", ""):
+        with pytest.raises(ValueError, match="not a cursor"):
+            list(reader.records(after=garbage))
+    with pytest.raises(ValueError, match="is after"):
+        list(reader.records(published_from="2024-02-01", published_to="2024-01-31"))
 
 
 def test_uncommitted_part_is_invisible(tmp_path: Path) -> None:

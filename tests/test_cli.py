@@ -67,25 +67,64 @@ def test_extract_one_saved_page() -> None:
     assert record["extractor"]["method"]
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["crawl", "no_such_site"], "unknown site"),
-        (["crawl", "ndr", "--archive", "ftp://example.org/x"], "cannot use the archive"),
-        (["crawl", "ndr", "--from", "2024-13-45"], "not a date"),
-        (["crawl", "regionalheute", "--from", "2024-01-01"], "no archive sitemaps"),
-        (["crawl", "ndr", "-s", "NOEQUALS"], "NAME=VALUE"),
-        (["read", "--archive", "ftp://example.org/x"], "cannot read the archive"),
-        (["extract", "/no/such/file.html", "--url", "https://www.ndr.de/x.html"], "cannot read"),
-        (["eval", "/no/such/dir"], "not a directory"),
-    ],
-)
-def test_errors_are_clear_and_without_traceback(args: list[str], message: str, tmp_path: Path) -> None:
+CURSOR = "20240101T120000.000000Z-20240101T115900Z-0123abcd-00001"
+
+# bad input to every command: (arguments, what the one line on stderr must say)
+BAD_INPUT = [
+    (["crawl", "no_such_site"], "unknown site"),
+    (["crawl", "ndr", "--archive", "ftp://example.org/x"], "cannot use the archive"),
+    (["crawl", "ndr", "--state", "mongodb://x/y"], "seen-store"),
+    (["crawl", "ndr", "--from", "2024-13-45"], "not a date"),
+    (["crawl", "ndr", "--to", "yesterday"], "not a date"),
+    (["crawl", "braunschweiger_zeitung", "--from", "2024-02-01", "--to", "2024-01-01"], "is after --to"),
+    (["crawl", "regionalheute", "--from", "2024-01-01"], "no archive sitemaps"),
+    (["crawl", "ndr", "-s", "NOEQUALS"], "NAME=VALUE"),
+    (["crawl", "ndr", "--max-articles", "-3"], "must be 1 or more"),
+    (["crawl", "ndr", "--max-articles", "0"], "must be 1 or more"),
+    (["crawl", "ndr", "--max-articles", "many"], "not a whole number"),
+    (["crawl", "ndr", "--mirror", "notaurl"], "not an http(s) URL"),
+    (["crawl", "ndr", "--mirror", "file:///etc"], "not an http(s) URL"),
+    (["crawl", "ndr", "--mirror", "http://127.0.0.1:port"], "not an http(s) URL"),
+    (["crawl"], "required"),
+    (["crawl", "ndr", "--no-such-option"], "unrecognized arguments"),
+    (["demo", "-s", "NOEQUALS"], "NAME=VALUE"),
+    (["demo", "--archive", "ftp://example.org/x"], "cannot use the archive"),
+    (["read", "--archive", "ftp://example.org/x"], "cannot read the archive"),
+    (["read", "--after", "garbage"], "not a cursor"),
+    (["read", "--after", CURSOR + "x"], "not a cursor"),
+    (["read", "--published-from", "2024-02-01", "--published-to", "2024-01-01"], "is after"),
+    (["read", "--published-from", "soon"], "bad --published-from"),
+    (["export", "out", "--format", "xml"], "invalid choice"),
+    (["export", "out", "--after", "garbage"], "not a cursor"),
+    (["export", "out", "--published-from", "2024-02-01", "--published-to", "2024-01-01"], "is after"),
+    (["extract", "/no/such/file.html", "--url", "https://www.ndr.de/x.html"], "cannot read"),
+    (["extract", "page.html", "--url", "www.ndr.de/x.html"], "not an http(s) URL"),
+    (["eval", "/no/such/dir"], "not a directory"),
+    (["health", "--limit", "0"], "must be 1 or more"),
+    (["verify", "--min-age", "-1"], "0 or more"),
+    (["reextract", "--site", "ndr", "--from", "2024-99-01"], "not a date"),
+    (["reextract", "--site", "no_such_site"], "unknown site"),
+    (["deploy", "--url", "localhost:6800"], "not an http(s) URL"),
+    (["history"], "required"),
+    (["report", "--archive", "ftp://example.org/x"], "archive"),
+    (["sites", "--no-such-option"], "unrecognized arguments"),
+    (["no-such-command"], "invalid choice"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_INPUT, ids=[" ".join(a) for a, _m in BAD_INPUT])
+def test_bad_input_is_exit_2_with_one_clear_line(args: list[str], message: str, tmp_path: Path) -> None:
     proc = run(*args, cwd=tmp_path)
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
-    assert message in proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert not (tmp_path / "archive").exists()
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert message in lines[0]
+    assert lines[0].startswith("newsarchive"), "names the program"
+    assert list(tmp_path.iterdir()) == [], "nothing written"
+
+
+def test_every_command_is_in_the_bad_input_table() -> None:
+    assert {args[0] for args, _message in BAD_INPUT} >= set(subcommands())
 
 
 def test_archive_root_that_is_a_file_is_refused(tmp_path: Path) -> None:

@@ -10,10 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipelines.state import NearDupEntry, SeenEntry, StateError, open_state
-from pipelines.state.locks import open_locks
-from pipelines.state.redis import RedisSeenStore, split_uri
-from pipelines.state.redis_locks import RedisLockStore
+from pipelines.state import NearDupEntry, SeenEntry, StateError, open_locks, open_state
+from pipelines.state.redis import RedisLockStore, RedisSeenStore, split_uri
 from tests.redisserver import RedisServer
 
 
@@ -169,7 +167,7 @@ def test_lock_expires_and_dead_local_holder_is_stale(url: str) -> None:
     time.sleep(0.3)
     assert b.acquire("ndr") is None
     code = (
-        "import sys; from pipelines.state.redis_locks import RedisLockStore;"
+        "import sys; from pipelines.state.redis import RedisLockStore;"
         f"assert RedisLockStore({url!r}).acquire('wdr', ttl=600) is None"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

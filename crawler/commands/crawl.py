@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from crawler.commands import add_locations, check_date, crawl_options
+from crawler.commands import add_locations, check_date_order, crawl_options, http_url, iso_date, positive_int
 from crawler.runner import print_summary, run_crawl
 
 
@@ -18,15 +18,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("sites", nargs="+", metavar="SITE", help="site name(s), see `newsarchive sites`")
     add_locations(p)
-    p.add_argument("--max-articles", type=int, metavar="N", help="stop a site after N archived articles")
+    p.add_argument(
+        "--max-articles", type=positive_int, metavar="N", help="stop a site after N archived articles"
+    )
     p.add_argument(
         "--mirror",
+        type=http_url,
         metavar="URL",
         help="send every request for the sites' hosts to this server (e.g. http://127.0.0.1:8800), "
         "keeping path and query; records keep the real URLs",
     )
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="backfill from this day")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="backfill up to this day")
+    p.add_argument(
+        "--from", dest="date_from", type=iso_date, metavar="YYYY-MM-DD", help="backfill from this day"
+    )
+    p.add_argument(
+        "--to", dest="date_to", type=iso_date, metavar="YYYY-MM-DD", help="backfill up to this day"
+    )
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
     p.add_argument(
         "--recheck",
@@ -47,9 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    for d in (args.date_from, args.date_to):
-        if d:
-            check_date(d)
+    check_date_order(args.date_from, args.date_to)
     opts = crawl_options(args, args.sites)
     opts.recheck = bool(args.recheck)
     opts.distributed = args.distributed or os.environ.get("DISTRIBUTED_URI") or None

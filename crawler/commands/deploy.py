@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from crawler.commands import http_url
 from crawler.runner import UsageError
 
 
@@ -16,7 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "Then schedule crawls with Scrapyd's API: curl http://HOST:6800/schedule.json -d project=newsarchive "
         "-d spider=ndr -d setting=ARCHIVE_URI=s3://bucket/prefix",
     )
-    p.add_argument("--url", help="the Scrapyd server, e.g. http://127.0.0.1:6800")
+    p.add_argument("--url", type=http_url, help="the Scrapyd server, e.g. http://127.0.0.1:6800")
     p.add_argument("--project", help="the Scrapyd project name (default from scrapy.cfg: newsarchive)")
     p.add_argument("--version", help="the version to upload (default: package version + timestamp)")
     p.set_defaults(func=run)

@@ -7,6 +7,7 @@ import gzip
 import json
 from pathlib import Path
 
+from crawler.commands import http_url
 from crawler.runner import UsageError
 
 
@@ -15,7 +16,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "extract", help="extract one saved page to its record", description="Extract a saved page to JSON."
     )
     p.add_argument("file", metavar="FILE", help="a saved HTML page (.html or .html.gz)")
-    p.add_argument("--url", required=True, help="the URL the page was fetched from")
+    p.add_argument("--url", required=True, type=http_url, help="the URL the page was fetched from")
     p.set_defaults(func=run)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import unquote, urlsplit
 
-from crawler.commands import add_locations, archive_uri
+from crawler.commands import add_locations, archive_uri, positive_int
 from crawler.runner import UsageError
 
 HEAD = ("site", "run", "time", "articles", "rejected", "title", "body", "published", "authors", "body chars")
@@ -27,7 +27,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--site", metavar="SITE", help="only this site")
     add_locations(p)
-    p.add_argument("--limit", type=int, default=20, metavar="N", help="newest N runs per site (default 20)")
+    p.add_argument(
+        "--limit", type=positive_int, default=20, metavar="N", help="newest N runs per site (default 20)"
+    )
     p.add_argument("--json", action="store_true", help="JSON: a list of {site, run, at, health}")
     p.set_defaults(func=run)
 

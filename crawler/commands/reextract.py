@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-from crawler.commands import add_locations, archive_uri, check_date
+from crawler.commands import add_locations, archive_uri, iso_date
 from crawler.runner import EXIT_ARCHIVE_ERROR, EXIT_LOCKED, EXIT_OK, UsageError, parse_overrides
 
 STAT = "newsarchive/reextract"
@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--from",
         dest="date_from",
+        type=iso_date,
         metavar="YYYY-MM-DD",
         help="only articles fetched (crawled_at, UTC) on or after this day, e.g. the day the layout changed",
     )
@@ -156,8 +157,6 @@ def run(args: argparse.Namespace) -> int:
     from crawler.runner import CrawlOptions, build_settings, check_locations
     from crawler.sites import site_classes
 
-    if args.date_from:
-        check_date(args.date_from)
     opts = CrawlOptions(
         sites=[args.site],
         archive_uri=archive_uri(args),

@@ -56,7 +56,7 @@ class MirrorServer:
         self.host = host
         self.requests: list[tuple[str, str, int]] = []  # (host, path, status)
         self._lock = threading.Lock()
-        self._gzip_cache: dict[tuple[str, str], bytes] = {}
+        self._gzip_cache: dict[tuple[str, str], tuple[bytes, bytes]] = {}
         self._httpd = _Server((host, port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -105,14 +105,15 @@ class MirrorServer:
             self.requests.append((host, path, status))
 
     def gzipped(self, host: str, path: str, body: bytes) -> bytes:
+        """The gzipped body, compressed once per resource (a resource replaced since is compressed anew)."""
         key = (host, path)
         with self._lock:
             cached = self._gzip_cache.get(key)
-        if cached is None:
-            cached = gzip.compress(body, compresslevel=5, mtime=0)
+        if cached is None or cached[0] is not body:
+            cached = (body, gzip.compress(body, compresslevel=5, mtime=0))
             with self._lock:
                 self._gzip_cache[key] = cached
-        return cached
+        return cached[1]
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -163,10 +164,10 @@ class MirrorServer:
 
 def serve(sites: Sequence[SiteSpec] | None = None, host: str = "127.0.0.1", port: int = 8800) -> None:
     """Serve the mirror of the given sites (default: every fixture site, hosts only) until interrupted."""
-    from crawler.demo import fixtures_dir
+    from crawler.demo import pages_dir
 
-    fixtures = fixtures_dir()
-    mirror = build_mirror(list(sites) if sites is not None else specs_from_fixtures(fixtures), fixtures)
+    pages = pages_dir()
+    mirror = build_mirror(list(sites) if sites is not None else specs_from_fixtures(pages), pages)
     with MirrorServer(mirror, host, port) as server:
         print(f"mirror of {len(mirror.sites)} sites, {len(list(mirror.urls()))} URLs at {server.url}")
         with contextlib.suppress(KeyboardInterrupt):
@@ -174,7 +175,9 @@ def serve(sites: Sequence[SiteSpec] | None = None, host: str = "127.0.0.1", port
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve the offline mirror of the fixture sites.")
+    parser = argparse.ArgumentParser(
+        description="Serve the offline mirror of the demo sites (the packaged pages)."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8800)
     args = parser.parse_args(argv)

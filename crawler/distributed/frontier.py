@@ -42,7 +42,7 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
 from crawler.distributed import DEFAULTS
-from pipelines.state import state_for
+from pipelines.state import ClaimingStore, state_for
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -208,7 +208,7 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
         super().open(spider)
         self.queue.bind(self._inflight(self.worker))
         store = state_for(self.crawler)
-        if hasattr(store, "owner_ttl"):
+        if isinstance(store, ClaimingStore):
             # the claims of a dead worker (pipelines/state/redis.py) must lapse before its leases are requeued,
             # else the requeued articles would be dropped as "being archived by another worker"
             store.owner_ttl = max(0.5, self.ttl - 2 * self.interval)

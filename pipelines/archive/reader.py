@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipelines.archive.layout import MANIFESTS, commit_of, manifest_key, sanitise_site
+from pipelines.archive.layout import MANIFESTS, check_cursor, commit_of, manifest_key, sanitise_site
 from pipelines.storage import RangeStorage, Storage, StorageError, open_storage
 from pipelines.storage.base import check_key
 
@@ -90,12 +90,15 @@ class RecordFilter:
     ) -> RecordFilter:
         sites = _values(site)
         languages = _values(language)
+        low, high = parse_bound(published_from), parse_bound(published_to)
+        if low is not None and high is not None and not _after(high, low):
+            raise ValueError(f"published_from {published_from} is after published_to {published_to}")
         return cls(
             sites=None if sites is None else frozenset(sanitise_site(s) for s in sites),
             languages=None if languages is None else frozenset(lang.lower() for lang in languages),
             clusters=_values(cluster),
-            published_from=parse_bound(published_from),
-            published_to=parse_bound(published_to),
+            published_from=low,
+            published_to=high,
         )
 
     def wants_part(self, part: Mapping[str, Any]) -> bool:
@@ -111,7 +114,8 @@ class RecordFilter:
             lang = str(record.get("language") or "").lower()
             if lang not in self.languages and lang.split("-")[0] not in self.languages:
                 return False
-        if self.clusters is not None and record.get("cluster") not in self.clusters:
+        # a cluster's first copy was archived before the others (records are immutable): its id is the cluster
+        if self.clusters is not None and (record.get("cluster") or record.get("id")) not in self.clusters:
             return False
         if self.published_from is not None or self.published_to is not None:
             published = published_at(record)
@@ -145,7 +149,9 @@ class ArchiveReader:
         self.cursor: str | None = None
 
     def manifests(self, after: str | None = None) -> list[str]:
-        """Commit names after ``after`` (exclusive), in commit order."""
+        """Commit names after ``after`` (exclusive), in commit order; ValueError when ``after`` is no cursor."""
+        if after is not None:
+            check_cursor(after)
         names = [name for key in self.storage.list(f"{MANIFESTS}/") if (name := commit_of(key)) is not None]
         return sorted(name for name in names if after is None or name > after)
 

@@ -1,4 +1,4 @@
-"""Redis seen-store: one store shared by every worker of a distributed crawl.
+"""Redis state store: one seen-store shared by every worker of a distributed crawl, and the run locks.
 
 URI: ``redis://[:password@]host:port/db`` (also ``rediss://``), optionally ``?prefix=NAME`` (default
 ``newsarchive``) to keep several archives in one database. Keys, all under the prefix:
@@ -8,7 +8,10 @@ URI: ``redis://[:password@]host:port/db`` (also ``rediss://``), optionally ``?pr
 - ``nd:docs`` hash id -> JSON near-duplicate entry; ``nd:band:<key>`` set of ids;
 - ``health:<site>`` list of JSON run health entries, oldest first; ``health:sites`` set of their sites;
 - ``claim:url:<canonical>``, ``claim:hash:<site>:<hash>`` (see :meth:`RedisSeenStore.claim`) and
-  ``owner:<token>``, the liveness key of the store instance that holds claims.
+  ``owner:<token>``, the liveness key of the store instance that holds claims;
+- ``lock:<site>`` a run lock: the holder as JSON, taken with SET NX PX (Redis expires it when the holder stops
+  refreshing it; refresh and release act only while the key still holds our token); ``run:<site>`` whether
+  the site's last run ended cleanly.
 
 Multi-key updates run as Lua scripts or MULTI/EXEC transactions, so a reader never sees half a commit.
 Needs a standalone Redis (or one shard: the scripts touch keys they compute).
@@ -19,7 +22,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
+import socket
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -28,7 +34,16 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pipelines.redact import redact_text, redact_url
-from pipelines.state.base import HealthEntry, NearDupEntry, PendingCommit, SeenEntry, StateError
+from pipelines.state.base import (
+    DEFAULT_TTL,
+    HealthEntry,
+    LockHolder,
+    NearDupEntry,
+    PendingCommit,
+    SeenEntry,
+    StateError,
+    pid_alive,
+)
 
 try:
     import redis
@@ -408,4 +423,98 @@ class RedisSeenStore:
             stop.set()
             with contextlib.suppress(redis.RedisError):
                 self.db.delete(f"{self.prefix}:owner:{self.token}")
+        self.db.close()
+
+
+# --- run locks ---
+# ARGV: token, new value, ttl ms
+_REFRESH = """
+local v = redis.call('GET', KEYS[1])
+if not v or cjson.decode(v).token ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+
+# ARGV: token
+_RELEASE = """
+local v = redis.call('GET', KEYS[1])
+if v and cjson.decode(v).token == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# delete the key only if it still holds exactly this value (a stale holder we found)
+_DELETE_IF = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class RedisLockStore:
+    """Run locks in Redis (see the module docstring); one instance per run (its token identifies the run)."""
+
+    def __init__(self, uri: str) -> None:
+        self.db, self.prefix = connect(uri)
+        self.host = socket.gethostname()
+        self.pid = os.getpid()
+        self.token = uuid.uuid4().hex
+        self._refresh = self.db.register_script(_REFRESH)
+        self._release = self.db.register_script(_RELEASE)
+        self._delete_if = self.db.register_script(_DELETE_IF)
+        self._acquired: dict[str, float] = {}
+
+    def _key(self, site: str) -> str:
+        return f"{self.prefix}:lock:{site}"
+
+    def _value(self, site: str, acquired_at: float, ttl: float) -> str:
+        return json.dumps(
+            {
+                "site": site,
+                "host": self.host,
+                "pid": self.pid,
+                "token": self.token,
+                "acquired_at": acquired_at,
+                "expires_at": time.time() + ttl,
+            }
+        )
+
+    def begin_run(self, site: str) -> bool:
+        previous = self.db.getset(f"{self.prefix}:run:{site}", "running")
+        return previous is None or previous in (b"clean", "clean")
+
+    def end_run(self, site: str, clean: bool) -> None:
+        self.db.set(f"{self.prefix}:run:{site}", "clean" if clean else "unclean")
+
+    def acquire(self, site: str, ttl: float = DEFAULT_TTL) -> LockHolder | None:
+        key, px = self._key(site), max(1, int(ttl * 1000))
+        try:
+            for _attempt in range(3):
+                now = time.time()
+                if self.db.set(key, self._value(site, now, ttl), nx=True, px=px):
+                    self._acquired[site] = now
+                    return None
+                raw = self.db.get(key)
+                if raw is None:
+                    continue  # expired in between
+                holder = LockHolder(**{k: v for k, v in json.loads(raw).items() if k in LockHolder.__slots__})
+                if holder.token == self.token:
+                    self.refresh(site, ttl)
+                    return None
+                if holder.host == self.host and holder.pid != self.pid and not pid_alive(holder.pid):
+                    self._delete_if(keys=[key], args=[raw])  # its process on this host is gone
+                    continue
+                return holder
+        except redis.RedisError as exc:
+            raise StateError(f"cannot take the run lock of {site}: {exc}") from exc
+        raise StateError(f"cannot take the run lock of {site}: it keeps changing hands")
+
+    def refresh(self, site: str, ttl: float = DEFAULT_TTL) -> bool:
+        acquired = self._acquired.get(site, time.time())
+        value = self._value(site, acquired, ttl)
+        return bool(self._refresh(keys=[self._key(site)], args=[self.token, value, max(1, int(ttl * 1000))]))
+
+    def release(self, site: str) -> None:
+        self._release(keys=[self._key(site)], args=[self.token])
+        self._acquired.pop(site, None)
+
+    def close(self) -> None:
         self.db.close()
