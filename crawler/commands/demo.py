@@ -14,8 +14,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "demo",
         help="crawl the bundled offline mirror of every site (what `make demo` runs)",
-        description="Serve the bundled offline mirror of the supported sites on 127.0.0.1, crawl it with the "
-        "real spiders into ./archive (or --archive), and print a per-site summary.",
+        description="Serve the bundled offline mirror of the supported sites, and a generated site that is in "
+        "no registry, on 127.0.0.1; crawl them with the real spiders (the generated one by its URL) into "
+        "./archive (or --archive), and print a per-site summary.",
     )
     add_locations(p)
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
@@ -36,13 +37,20 @@ def run(args: argparse.Namespace) -> int:
     from crawler.demo import fixtures_dir
     from crawler.demo.mirror import SiteSpec, build_mirror
     from crawler.demo.server import MirrorServer
+    from crawler.demo.unlisted import add_unlisted_site
     from crawler.sites import site_classes
 
     classes = site_classes()
     mirror = build_mirror([SiteSpec.from_spider(c) for c in classes.values()], fixtures_dir())
+    # and a site that is in no registry, crawled by its URL: entry points discovered, non-articles rejected
+    unlisted = add_unlisted_site(mirror)
     with MirrorServer(mirror) as server:
-        print(f"Serving an offline mirror of {len(classes)} sites on {server.url}", file=sys.stderr)
-        opts = crawl_options(args, list(classes))
+        print(
+            f"Serving an offline mirror of {len(classes)} sites and of {unlisted.front_page} (by its URL) "
+            f"on {server.url}",
+            file=sys.stderr,
+        )
+        opts = crawl_options(args, [*classes, unlisted.front_page])
         opts.mirror = server.url
         opts.extra_settings = dict(DEMO_SETTINGS)
         if "LOG_LEVEL" not in opts.overrides:
