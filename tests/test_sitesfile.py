@@ -163,3 +163,33 @@ def test_sites_lists_the_users_sites_beside_the_built_in_ones(tmp_path: Path) ->
     assert (
         infos["kreiszeitung_beispiel_de"]["discovered"] is True and infos["nwzonline"]["discovered"] is False
     )
+
+
+def test_urls_names_and_sites_file_entries_resolve_to_one_spider_each(tmp_path: Path) -> None:
+    from crawler.sites import UnknownSites, project_settings, resolve_sites
+    from crawler.spiders.de.ndr import NdrSpider
+
+    (tmp_path / "sites.toml").write_text(GOOD, encoding="utf-8")
+    settings = project_settings().copy()
+    settings.set("SITES_FILE", str(tmp_path / "sites.toml"))
+    chosen = resolve_sites(
+        [
+            "https://www.ndr.de/",
+            "ndr",
+            "https://www.stern.de/",
+            "https://www.nwzonline.de/lokales/x",
+            "nwzonline",
+        ],
+        settings,
+    )
+    assert list(chosen) == ["ndr", "stern_de", "nwzonline"]
+    assert chosen["ndr"] is NdrSpider, "a URL of a built-in site is that site"
+    assert issubclass(chosen["stern_de"], DiscoveringSpider) and chosen["stern_de"].site_entry is not None
+    assert chosen["nwzonline"].feeds == ["https://www.nwzonline.de/rss/oldenburg.xml"]
+    assert list(resolve_sites([], settings)) == ["nwzonline", "kreiszeitung_beispiel_de", "funke_beispiel_de"]
+    with pytest.raises(UnknownSites, match="unknown site"):
+        resolve_sites(["nope"], settings)
+    (tmp_path / "clash.toml").write_text('[[site]]\nurl = "https://x.de/"\nname = "ndr"\n', encoding="utf-8")
+    settings.set("SITES_FILE", str(tmp_path / "clash.toml"))
+    with pytest.raises(SitesFileError, match="field 'name': 'ndr' is a built-in site"):
+        resolve_sites(["ndr"], settings)

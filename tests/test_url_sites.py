@@ -220,3 +220,31 @@ def test_probe_is_a_dry_run_that_reports_what_a_crawl_would_do(
     assert 'feeds = ["https://www.kreisbote-sued.de/feed/nachrichten.rss"]' in entry
     assert 'publisher = "Kreisbote Sued"' in entry
     assert list(tmp_path.iterdir()) == [], "nothing archived, nothing marked seen"
+
+
+def test_distributed_workers_share_the_crawl_of_url_sites(
+    mirror: tuple[MirrorServer, dict[str, UnlistedSite]], tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.clirun import clean_env
+    from tests.redisserver import RedisServer
+
+    server, sites = mirror
+    urls = [sites[s].front_page for s in ("sitemap", "links")]
+    with RedisServer() as redis:
+        cmd = [sys.executable, "-m", "crawler.cli", "crawl", *urls, "--mirror", server.url, "--no-progress"]
+        cmd += ["--distributed", redis.url, *FAST, "-s", "DISTRIBUTED_IDLE_GRACE=1"]
+        workers = [
+            subprocess.Popen(
+                cmd, cwd=tmp_path, env=clean_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+            for _ in range(2)
+        ]
+        outputs = [w.communicate(timeout=240) for w in workers]
+    for worker, (out, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, out + err[-3000:]
+    records = read_back(tmp_path)
+    assert all(n == 1 for n in Counter(r["url"] for r in records).values())
+    assert {r["url"] for r in records} == {u for s in ("sitemap", "links") for u in sites[s].articles}
