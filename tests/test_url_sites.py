@@ -248,3 +248,19 @@ def test_distributed_workers_share_the_crawl_of_url_sites(
     records = read_back(tmp_path)
     assert all(n == 1 for n in Counter(r["url"] for r in records).values())
     assert {r["url"] for r in records} == {u for s in ("sitemap", "links") for u in sites[s].articles}
+
+
+def test_health_and_reextract_take_a_url_site(crawled: tuple[Path, str, str], tmp_path: Path) -> None:
+    import shutil
+
+    work = tmp_path / "copy"
+    shutil.copytree(crawled[0], work)
+    proc = cli("health", "--site", "https://www.kreisbote-ost.de/", "--json", cwd=work)
+    assert proc.returncode == 0, proc.stderr
+    runs = json.loads(proc.stdout)
+    assert runs and {r["site"] for r in runs} == {"kreisbote_ost_de"}
+    proc = cli("reextract", "--site", "https://www.kreisbote-ost.de/", *FAST, cwd=work)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+    assert proc.stdout.startswith(
+        "reextract kreisbote_ost_de: 8 record(s) read, 0 new revision(s), 8 unchanged"
+    )
