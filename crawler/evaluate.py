@@ -95,6 +95,7 @@ def evaluate(
     progress: Progress | None = None,
     selectors_for: Callable[[str], SiteSelectors | None] | None = None,
     extractor: Callable[[str | bytes, str, SiteSelectors | None], dict[str, Any]] = extract,
+    only: set[str] | None = None,
 ) -> dict[str, float | int]:
     """Score extraction over every DIR/*/page.html[.gz] with its expected.json.
 
@@ -102,9 +103,10 @@ def evaluate(
     title_exact / authors_exact / published_exact: share of pages (having that expected key) whose
     whitespace-collapsed title, author set, or date to the minute (naive = Europe/Berlin) match;
     ms_per_page: mean extraction time after one warm-up run on the first page.
-    records_out gets one JSON line per page: {"dir": ..., "record": <extracted dict>}.
+    records_out gets one JSON line per page: {"dir": ..., "record": <extracted dict>}. ``only``: the names of
+    the page directories to score (all when None).
     """
-    dirs = page_dirs(Path(corpus_dir))
+    dirs = [d for d in page_dirs(Path(corpus_dir)) if only is None or d.name in only]
     f1s: list[float] = []
     titles: list[bool] = []
     authors: list[bool] = []

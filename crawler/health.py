@@ -1,10 +1,11 @@
 """Extraction health per site and run, and drift against the site's recent history (docs/HEALTH.md).
 
 Every article extracted in a run counts, whether the archive kept it or the dedup dropped it as unchanged or
-duplicate (signals ``item_scraped``, ``item_dropped``, ``item_error``); pages rejected as "no article" come
-from the ``newsarchive/rejected/*`` stats. At the end of the run :class:`HealthMonitor` compares the run with
-the site's history in the state store, records it there, puts it into the archive's last manifest of the run
-(key ``health``) and into the stats (``newsarchive/health``, ``newsarchive/drift``).
+duplicate (signals ``item_scraped``, ``item_dropped``, ``item_error``); pages rejected as no article come
+from the ``newsarchive/rejected/<reason>`` stats (the total, and per reason as ``rejected_reasons``). At the
+end of the run :class:`HealthMonitor` compares the run with the site's history in the state store, records it
+there, puts it into the archive's last manifest of the run (key ``health``) and into the stats
+(``newsarchive/health``, ``newsarchive/drift``).
 """
 
 from __future__ import annotations
@@ -201,7 +202,14 @@ def describe(site: str, health: Mapping[str, Any]) -> str:
         f"title {_pct(health.get('title'))}, body {_pct(health.get('body'))}, "
         f"published {_pct(health.get('published'))}, authors {_pct(health.get('authors'))}; "
         f"median body {health.get('body_chars', 0)} chars; layers {layers}"
+        + (f"; rejected: {why}" if (why := _reasons(health.get("rejected_reasons"))) else "")
     )
+
+
+def _reasons(reasons: Any) -> str:
+    if not isinstance(reasons, Mapping):
+        return ""
+    return ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: (-int(kv[1]), kv[0])))
 
 
 def drift_message(site: str, flags: Sequence[Mapping[str, Any]]) -> str:
@@ -261,10 +269,16 @@ class HealthMonitor:
         stats, spider = self.crawler.stats, self.crawler.spider
         if stats is None or spider is None or stats.get_value("newsarchive/locked_by"):
             return None
-        rejected = sum(
-            int(v or 0) for k, v in stats.get_stats().items() if k.startswith("newsarchive/rejected/")
-        )
+        reasons = {
+            k.removeprefix("newsarchive/rejected/"): int(v or 0)
+            for k, v in sorted(stats.get_stats().items())
+            if k.startswith("newsarchive/rejected/")
+        }
+        rejected = sum(reasons.values())
         health = self.tally.summary(rejected)
+        health["rejected_reasons"] = (
+            reasons  # per reason: crawler/extract/recognise.py and the spider's checks
+        )
         if not health["articles"] and not rejected:
             return None
         site = spider.name

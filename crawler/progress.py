@@ -11,6 +11,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.extract.recognise import REASONS
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -72,7 +74,12 @@ ERROR_PREFIXES = ("newsarchive/rejected/", "robotstxt/exception_count/")
 def errors(stats: dict[str, Any]) -> int:
     """A site's errors in one crawl: resources that failed for good or were rejected (stats are per site;
     Scrapy's log_count/ERROR is not, when several sites crawl in one process)."""
-    prefixed = sum(int(v or 0) for k, v in stats.items() if k.startswith(ERROR_PREFIXES))
+    # pages the recogniser found to be no article (a section front, a form) are counted, not errors
+    prefixed = sum(
+        int(v or 0)
+        for k, v in stats.items()
+        if k.startswith(ERROR_PREFIXES) and k.rsplit("/", 1)[-1] not in REASONS
+    )
     return prefixed + sum(int(stats.get(key, 0) or 0) for key in ERROR_STATS)
 
 

@@ -11,7 +11,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from crawler.progress import ProgressExtension, SiteCounts, summary_table
-from crawler.sites import project_settings, site_classes
+from crawler.sites import UnknownSites, project_settings, resolve_sites
 
 # Exit codes, documented in README.md for schedulers.
 EXIT_OK = 0
@@ -40,6 +40,7 @@ class CrawlOptions:
     progress: bool = False
     recheck: bool = False  # refetch every known article the run discovers (conditionally)
     distributed: str | None = None  # redis:// URI: be one worker of a distributed crawl (crawler/distributed)
+    sites_file: str | None = None  # a user's TOML list of sites (crawler/sitesfile.py); else SITES_FILE
     extra_settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -86,6 +87,8 @@ def build_settings(opts: CrawlOptions) -> Settings:
         settings.set("STATE_URI", opts.state_uri, priority="cmdline")
     if opts.mirror:
         settings.set("MIRROR_URL", opts.mirror.rstrip("/"), priority="cmdline")
+    if opts.sites_file:
+        settings.set("SITES_FILE", opts.sites_file, priority="cmdline")
     if opts.distributed:
         from crawler.distributed import distributed_settings
         from pipelines.state import StateError
@@ -158,13 +161,21 @@ def check_locations(settings: Settings) -> None:
 
 def run_crawl(opts: CrawlOptions) -> CrawlResult:
     """Crawl the sites (each with its own spider, concurrently) and collect their figures."""
+    from crawler.sitesfile import SitesFileError
+    from crawler.spiders.discover import DiscoveringSpider
+
     settings = build_settings(opts)
-    classes = site_classes(settings)
-    unknown = [s for s in opts.sites if s not in classes]
-    if unknown:
-        raise UsageError(f"unknown site(s): {', '.join(unknown)}. Known sites: {', '.join(classes)}")
+    try:
+        classes = resolve_sites(opts.sites, settings)
+    except (SitesFileError, UnknownSites) as exc:
+        raise UsageError(str(exc)) from exc
+    if not classes:
+        raise UsageError("no site to crawl: give site names or front-page URLs, or a sites file with entries")
     if opts.mode == "backfill":
-        missing = [s for s in opts.sites if not classes[s].archive_sitemap]
+        # a site given by URL backfills from the sitemaps it discovers (or says at run time that it has none)
+        missing = [
+            n for n, c in classes.items() if not c.archive_sitemap and not issubclass(c, DiscoveringSpider)
+        ]
         if missing:
             raise UsageError(f"no archive sitemaps to backfill from for: {', '.join(missing)}")
     check_network_settings(settings)
@@ -173,7 +184,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
     check_locations(settings)
     process = CrawlerProcess(settings)
     crawlers: list[tuple[str, Crawler]] = []
-    for name in opts.sites:
+    for name in classes:
         crawler = process.create_crawler(classes[name])
         crawlers.append((name, crawler))
         process.crawl(

@@ -62,6 +62,14 @@ REVISIT_INTERVAL_HOURS = 6.0
 # Section pages followed at most this deep through their pagination (calendar and pagination traps).
 SECTION_MAX_PAGES = 5
 
+# Sites given by their front-page URL (crawler/spiders/discover.py): the entry points found are kept in the state
+# store for DISCOVERY_TTL seconds (0: discover on every run); at most DISCOVERY_MAX_SECTIONS section fronts linked
+# from the front page are read when no sitemap or feed is found.
+DISCOVERY_TTL = 24 * 3600.0
+DISCOVERY_MAX_SECTIONS = 20
+# A user's TOML list of sites (crawler/sitesfile.py, docs/ADDING_A_SITE.md); `crawl --sites-file` sets it too.
+SITES_FILE = os.environ.get("SITES_FILE", "")
+
 # Every http(s) request goes through the mirror handler; it is a pass-through unless MIRROR_URL is set, in
 # which case requests for a site's hosts are sent to that server (path and query kept, real host in Host:).
 # Under --mirror, requests for any other host are refused without a DNS lookup.

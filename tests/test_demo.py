@@ -13,7 +13,9 @@ from crawler.demo import fixtures_dir
 from crawler.demo.mirror import Mirror, SiteSpec, build_mirror
 from crawler.demo.server import MirrorServer
 from crawler.demo.stories import AGENCY_SITES, COPIES, REVISED_SITE
+from crawler.demo.unlisted import add_unlisted_site
 from crawler.sites import site_classes
+from crawler.sitesfile import site_name_for
 from pipelines.archive.reader import open_archive
 from tests.clirun import cli
 
@@ -34,6 +36,9 @@ def test_demo_archives_every_site_a_revision_and_a_cluster_then_nothing_new(tmp_
     by_site: dict[str, set[str]] = {}
     for r in records:
         by_site.setdefault(r["site"], set()).add(r["url"])
+    # the generated site in no registry, crawled by its URL: its articles and none of its non-articles
+    unlisted = add_unlisted_site(Mirror())
+    assert by_site.pop(site_name_for(unlisted.front_page)) == set(unlisted.articles)
     assert set(by_site) == set(site_classes())
     for site in site_classes():
         extra = by_site[site] - fixture_urls()[site]

@@ -203,3 +203,17 @@ def test_dedup_pipelines_of_two_workers_archive_an_article_once(url: str) -> Non
     store_a.close()  # worker a is gone before its commit: its claims lapse
     assert b.process_item(item("https://x.de/a", "sha256:a"))["revision"] == 1
     store_b.close()
+
+
+def test_discovered_entry_points_are_kept_for_their_time_to_live(url: str) -> None:
+    store = RedisSeenStore(url + "?prefix=disc")
+    try:
+        assert store.get_discovery("a_de") is None
+        found = {"feeds": ["https://www.a.de/rss"], "sitemaps": []}
+        store.put_discovery("a_de", found, ttl=60)
+        assert store.get_discovery("a_de") == found
+        store.put_discovery("b_de", found, ttl=0.05)
+        time.sleep(0.1)
+        assert store.get_discovery("b_de") is None
+    finally:
+        store.close()

@@ -6,7 +6,7 @@ import argparse
 import os
 
 from crawler.commands import add_locations, check_date_order, crawl_options, http_url, iso_date, positive_int
-from crawler.runner import print_summary, run_crawl
+from crawler.runner import UsageError, print_summary, run_crawl
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -14,9 +14,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "crawl",
         help="crawl sites of the real web into the archive",
         description="Crawl SITE(s) into the archive: incremental by default (feeds, news sitemaps, "
-        "sections), backfill with --from/--to (the monthly archive sitemaps of that range).",
+        "sections), backfill with --from/--to (the monthly archive sitemaps of that range). A SITE is a site "
+        "name (see `newsarchive sites`) or the http(s) URL of any news site's front page: its entry points are "
+        "then discovered (robots.txt sitemaps, well-known sitemaps, feeds linked from the front page, else the "
+        "front page's links) and cached in the state store for DISCOVERY_TTL seconds.",
     )
-    p.add_argument("sites", nargs="+", metavar="SITE", help="site name(s), see `newsarchive sites`")
+    p.add_argument(
+        "sites",
+        nargs="*",
+        metavar="SITE",
+        help="site name(s) or front-page URL(s), mixed; none: every entry of the sites file",
+    )
+    p.add_argument(
+        "--sites-file",
+        metavar="FILE",
+        help="a TOML list of your own sites ([[site]] entries, docs/ADDING_A_SITE.md); default: $SITES_FILE",
+    )
     add_locations(p)
     p.add_argument(
         "--max-articles", type=positive_int, metavar="N", help="stop a site after N archived articles"
@@ -55,7 +68,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_date_order(args.date_from, args.date_to)
+    if not args.sites and not (args.sites_file or os.environ.get("SITES_FILE")):
+        raise UsageError("give at least one SITE (a site name or a front-page URL), or --sites-file FILE")
     opts = crawl_options(args, args.sites)
+    opts.sites_file = args.sites_file
     opts.recheck = bool(args.recheck)
     opts.distributed = args.distributed or os.environ.get("DISTRIBUTED_URI") or None
     result = run_crawl(opts)

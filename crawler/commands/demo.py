@@ -20,9 +20,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "demo",
         help="crawl the bundled offline mirror of every site (what `make demo` runs)",
-        description="Serve the bundled offline mirror of the supported sites on 127.0.0.1, crawl it with the "
-        "real spiders into ./archive (or --archive), then edit one article and recheck its site (a second "
-        "pass), and print a per-site summary with the revised article and the syndicated (dpa) cluster.",
+        description="Serve the bundled offline mirror of the supported sites, and a generated site that is in "
+        "no registry, on 127.0.0.1; crawl them with the real spiders (the generated one by its URL) into "
+        "./archive (or --archive), then edit one article and recheck its site (a second pass), and print a "
+        "per-site summary with the revised article and the syndicated (dpa) cluster.",
     )
     add_locations(p)
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from crawler.demo.mirror import SiteSpec, build_mirror, load_fixtures
     from crawler.demo.server import MirrorServer
     from crawler.demo.stories import REVISED_SITE, agency_copies, apply, revision
+    from crawler.demo.unlisted import add_unlisted_site
     from crawler.sites import site_classes
 
     classes = site_classes()
@@ -53,8 +55,15 @@ def run(args: argparse.Namespace) -> int:
     specs = {name: SiteSpec.from_spider(cls) for name, cls in classes.items()}
     extra = agency_copies(specs, {name: load_fixtures(name, pages) for name in specs})
     mirror = build_mirror(list(specs.values()), pages, extra)
+    # and a site that is in no registry, crawled by its URL: entry points discovered, non-articles rejected
+    unlisted = add_unlisted_site(mirror)
     with MirrorServer(mirror) as server:
-        print(f"Serving an offline mirror of {len(classes)} sites on {server.url}", file=sys.stderr)
+        print(
+            f"Serving an offline mirror of {len(classes)} sites and of {unlisted.front_page} (by its URL) "
+            f"on {server.url}",
+            file=sys.stderr,
+        )
+        opts.sites = [*classes, unlisted.front_page]
         opts.mirror = server.url
         opts.extra_settings = dict(DEMO_SETTINGS)
         if "LOG_LEVEL" not in opts.overrides:

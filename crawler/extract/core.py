@@ -16,6 +16,7 @@ from crawler.extract.dates import iso, parse_date
 from crawler.extract.dom import Element, norm, parse, to_text
 from crawler.extract.fallback import trafilatura_body
 from crawler.extract.people import byline_names, dedupe, names_from_jsonld, printed_date, split_byline
+from crawler.extract.recognise import page_publisher, recognise
 from crawler.extract.selectors import SiteSelectors, select
 from crawler.extract.structured import (
     Structured,
@@ -135,6 +136,9 @@ class _Extraction:
         self._body(version)
         r["extractor"] = {"method": self.fields.get("body", "none"), "version": EXTRACTOR_VERSION,
                           "fields": dict(self.fields)}  # fmt: skip
+        # is this page an article at all? (crawler/extract/recognise.py), and whose is it
+        r["recognised"] = recognise(root, data, r).as_dict()
+        r["site_publisher"] = page_publisher(data)
         return r
 
     # -- small fields -------------------------------------------------------------------------------------

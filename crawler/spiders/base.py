@@ -100,7 +100,7 @@ class NewsSpider(scrapy.Spider):
         self.mode = mode
         self.date_from = date.fromisoformat(date_from) if date_from else None
         self.date_to = date.fromisoformat(date_to) if date_to else None
-        if mode == "backfill" and not self.archive_sitemap:
+        if mode == "backfill" and not self.can_backfill():
             raise ValueError(f"site {self.name} has no archive sitemaps to backfill from")
         self.site_domains = sorted({_registrable(d) for d in self.domains})  # ndr.de for www.ndr.de
         # entry points may live on another host (e.g. a sitemap on a CDN host): allowed, but never articles
@@ -112,6 +112,13 @@ class NewsSpider(scrapy.Spider):
         self._pool_checked = False
 
     # --- hooks ---
+    def can_backfill(self) -> bool:
+        """Whether a backfill (``--from/--to``) has documents to read: the monthly archive sitemaps."""
+        return bool(self.archive_sitemap)
+
+    def page_rejected(self, url: str, reason: str) -> None:
+        """Called for a fetched page that is no article (``reason`` from crawler/extract/recognise.py)."""
+
     def is_article_url(self, url: str) -> bool:
         """Whether a discovered URL is worth fetching as an article."""
         host = (urlsplit(url).hostname or "").lower()
@@ -328,6 +335,12 @@ class NewsSpider(scrapy.Spider):
         except DiscoveryError as exc:
             self._discovery_failed(response, exc)
             return
+        yield from self.sitemap_requests(response, kind, entries, depth)
+
+    def sitemap_requests(
+        self, response: Response, kind: str, entries: list[Entry], depth: int
+    ) -> Iterator[scrapy.Request]:
+        """The requests a parsed sitemap leads to: its articles, or the child sitemaps of an index."""
         if kind == "urlset":
             yield from self._article_requests(entries, response.url)
             return
@@ -381,6 +394,14 @@ class NewsSpider(scrapy.Spider):
         if not fields.get("title") and len((fields.get("body") or "").split()) < MIN_UNTITLED_WORDS:
             self.crawler.stats.inc_value("newsarchive/rejected/no article")
             self.logger.warning("not archived: %s (no article: no headline and no text)", response.url)
+            return
+        verdict = fields.get("recognised")
+        if isinstance(verdict, dict) and not verdict.get("article"):
+            # the page itself says it is no article: a section front, a form, a gallery... (extract/recognise.py)
+            reason = str(verdict.get("reason") or "no_article_signals")
+            self.crawler.stats.inc_value(f"newsarchive/rejected/{reason}")
+            self.logger.info("not archived: %s (not an article: %s)", response.url, reason)
+            self.page_rejected(response.url, reason)
             return
         # an article extracted badly (a title but no body, say) is archived all the same, with its raw response,
         # so that it can be re-extracted once its site file is fixed

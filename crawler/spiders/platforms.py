@@ -34,3 +34,7 @@ class FunkeSpider(NewsSpider):
         cls.news_sitemaps = [f"{base}/sitemaps/news.xml"]
         if cls.has_archive:
             cls.archive_sitemap = base + "/sitemaps/archive/sitemap-{year}-{month:02d}-p00.xml.gz"
+
+
+#: platform name -> base class, for the ``platform`` key of a sites-file entry (crawler/sitesfile.py)
+PLATFORMS: dict[str, type[NewsSpider]] = {"funke": FunkeSpider}

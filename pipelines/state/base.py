@@ -215,3 +215,19 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+class DiscoveryCache(Protocol):
+    """Entry points discovered for a site given by URL, kept for a time-to-live (crawler/spiders/discover.py).
+
+    ``found`` is plain JSON: ``{"feeds": [...], "news_sitemaps": [...], "sitemaps": [...], "sections": [...]}``.
+    Both backends implement it (SQLite table ``discovery``, Redis key ``<prefix>:discovery:<site>``).
+    """
+
+    def get_discovery(self, site: str) -> dict[str, Any] | None:
+        """What was found for ``site``, or None when nothing was or it expired."""
+        ...
+
+    def put_discovery(self, site: str, found: dict[str, Any], ttl: float) -> None:
+        """Keep ``found`` for ``ttl`` seconds."""
+        ...

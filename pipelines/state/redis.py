@@ -416,6 +416,17 @@ class RedisSeenStore:
 
         threading.Thread(target=refresh, name="seen-store-owner", daemon=True).start()
 
+    # --- discovered entry points of sites given by URL (DiscoveryCache) ---
+    def get_discovery(self, site: str) -> dict[str, Any] | None:
+        raw = self.db.get(f"{self.prefix}:discovery:{site}")
+        found = json.loads(raw) if raw is not None else None
+        return found if isinstance(found, dict) else None
+
+    def put_discovery(self, site: str, found: dict[str, Any], ttl: float) -> None:
+        self.db.set(
+            f"{self.prefix}:discovery:{site}", json.dumps(found, sort_keys=True), px=max(int(ttl * 1000), 1)
+        )
+
     def close(self) -> None:
         with self._lock:
             stop, self._alive = self._alive, None

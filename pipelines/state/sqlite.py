@@ -388,6 +388,27 @@ class SqliteSeenStore:
             ]
         return [HealthEntry(str(r[0]), str(r[1]), str(r[2]), json.loads(r[3])) for r in rows]
 
+    # --- discovered entry points of sites given by URL (DiscoveryCache) ---
+    _DISCOVERY = "CREATE TABLE IF NOT EXISTS discovery (site TEXT PRIMARY KEY, expires REAL NOT NULL, payload TEXT NOT NULL)"
+
+    def get_discovery(self, site: str) -> dict[str, Any] | None:
+        with self._lock:
+            self._db.execute(self._DISCOVERY)
+            row = self._db.execute(
+                "SELECT payload FROM discovery WHERE site = ? AND expires > ?", (site, time.time())
+            ).fetchone()
+        found = json.loads(row[0]) if row else None
+        return found if isinstance(found, dict) else None
+
+    def put_discovery(self, site: str, found: dict[str, Any], ttl: float) -> None:
+        with self._lock:
+            self._db.execute(self._DISCOVERY)
+            self._db.execute(
+                "INSERT INTO discovery (site, expires, payload) VALUES (?, ?, ?)"
+                " ON CONFLICT (site) DO UPDATE SET expires = excluded.expires, payload = excluded.payload",
+                (site, time.time() + ttl, json.dumps(found, sort_keys=True)),
+            )
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
