@@ -56,20 +56,69 @@ _TOPICS = [
 _NAMES = ["Anna Beispiel", "Jonas Muster", "Lea Probst", "Karl Weiler"]
 
 
+# each topic its own text, so that the site's articles are not near duplicates of each other
+_STORIES: dict[str, list[str]] = {
+    "Feuerwehr": [
+        "Gegen drei Uhr morgens bemerkte ein Nachbar Flammen im Dachstuhl der alten Scheune am Ortsrand von {place}.",
+        "Vier Löschzüge aus {place} und {other} rückten aus; das angrenzende Wohnhaus blieb unversehrt.",
+        "Verletzt wurde niemand. Die Kriminalpolizei ermittelt zur Brandursache, der Schaden liegt bei {money} Euro.",
+        "Wehrführer {name} lobte die schnelle Alarmierung: Jede Minute habe gezählt, weil Heu gelagert war.",
+    ],
+    "Gemeinderat": [
+        "Nach fünfstündiger Debatte hat der Rat von {place} den Etat für das kommende Jahr verabschiedet.",
+        "Größter Posten ist die Sanierung des Freibads, für die {money} Euro eingeplant sind.",
+        "Die Opposition stimmte dagegen; sie hält die Erhöhung der Grundsteuer für unsozial.",
+        "Kämmerin {name} rechnet trotz allem mit einem kleinen Defizit, das aus Rücklagen gedeckt wird.",
+    ],
+    "Grundschule": [
+        "Die Kinder der Grundschule {place} essen bald nicht mehr im Klassenzimmer, sondern in einem Neubau.",
+        "Der Pavillon bietet Platz für achtzig Schüler und eine eigene Ausgabeküche mit Salatbar.",
+        "Rektorin {name} freut sich vor allem über die bessere Akustik; bisher sei es mittags sehr laut gewesen.",
+        "Das Land fördert den Bau mit {money} Euro, Eltern aus {other} sammelten Spenden für die Möbel.",
+    ],
+    "Sportverein": [
+        "Mit einem Umzug durch die Altstadt hat der TSV {place} sein hundertstes Gründungsjubiläum begangen.",
+        "Gegründet wurde der Verein 1925 von zwölf Turnern; heute zählt er über neunhundert Mitglieder.",
+        "Vorsitzender {name} erinnerte an die Fusion mit dem Fußballclub aus {other} in den Siebzigerjahren.",
+        "Am Abend spielte die Blaskapelle im Festzelt, der Erlös von {money} Euro geht an die Jugendabteilung.",
+    ],
+    "Stadtbücherei": [
+        "Leseratten in {place} haben künftig mehr Zeit zum Stöbern: Die Bücherei öffnet auch samstags.",
+        "Möglich macht das ein Team von Ehrenamtlichen, das Leiterin {name} in den vergangenen Monaten geworben hat.",
+        "Neu im Bestand sind Tonies, Konsolenspiele und eine Sammlung von Romanen in einfacher Sprache.",
+        "Der Jahresbeitrag bleibt stabil; Schüler aus {other} können die Ausleihe kostenlos nutzen.",
+    ],
+    "Kreisstraße": [
+        "Autofahrer zwischen {place} und {other} müssen ab Montag einen Umweg von acht Kilometern in Kauf nehmen.",
+        "Die Fahrbahn der Kreisstraße wird auf zwei Kilometern erneuert, dazu kommt ein neuer Radweg.",
+        "Der Kreis veranschlagt {money} Euro und rechnet mit sechs Wochen Bauzeit, wenn das Wetter mitspielt.",
+        "Busse des Nahverkehrs fahren während der Sperrung Ersatzhaltestellen an, teilte {name} vom Bauamt mit.",
+    ],
+    "Wochenmarkt": [
+        "Obst, Käse und Blumen gibt es in {place} ab Mai nicht mehr am Bahnhof, sondern vor dem Rathaus.",
+        "Die Marktbeschicker hatten sich den Umzug gewünscht, weil am alten Standort die Parkplätze fehlten.",
+        "Marktmeister {name} rechnet mit zwei zusätzlichen Ständen, darunter ein Imker aus {other}.",
+        "Für neue Stromanschlüsse und Markierungen investiert die Stadt {money} Euro.",
+    ],
+    "Tierheim": [
+        "Im Tierheim {place} stapeln sich die Transportboxen: Seit dem Frühjahr wurden über sechzig Kätzchen abgegeben.",
+        "Leiterin {name} bittet um Menschen, die Jungtiere für einige Wochen bei sich aufnehmen.",
+        "Futter und Tierarztkosten übernimmt das Heim; die Gemeinde {other} unterstützt es mit {money} Euro jährlich.",
+        "Wer helfen will, kann sich zu den Öffnungszeiten am Mittwoch und Samstag melden.",
+    ],
+}
+
+
 def _paragraphs(n: int, place: str, topic: tuple[str, str, str]) -> list[str]:
-    subject, verb, detail = topic
-    other = _PLACES[(n + 3) % len(_PLACES)]
-    return [
-        f"Die {subject} in {place} {verb}. {detail}, wie eine Sprecherin der Verwaltung am Dienstag mitteilte. "
-        f"Anwohner aus {place} und {other} hatten schon seit Wochen auf eine Entscheidung gewartet.",
-        f"Nach Angaben der Stadt kostet das Vorhaben rund {120 + 17 * n}000 Euro. Ein Teil des Geldes kommt aus "
-        f"einem Förderprogramm des Landes, den Rest trägt die Gemeinde aus eigenen Mitteln.",
-        f"Bürgermeisterin {_NAMES[n % len(_NAMES)]} sprach von einem wichtigen Schritt für den Ort. Man habe "
-        f"lange mit den Beteiligten verhandelt und am Ende eine Lösung gefunden, die alle mittragen könnten.",
-        f"Kritik kam von der Opposition im Rat. Sie bemängelte, dass die Bürger in {other} zu spät informiert "
-        f"worden seien, und forderte eine weitere Versammlung im Gemeindehaus noch vor dem Herbst.",
-        f"Die nächste öffentliche Sitzung ist für den {n + 3}. des kommenden Monats geplant. Interessierte "
-        f"können die Unterlagen vorab im Rathaus von {place} einsehen oder bei der Verwaltung anfordern.",
+    subject, _, detail = topic
+    values = {
+        "place": place,
+        "other": _PLACES[(n + 3) % len(_PLACES)],
+        "name": _NAMES[n % len(_NAMES)],
+        "money": f"{120 + 17 * n}.000",
+    }
+    return [f"{detail}. " + _STORIES[subject][0].format(**values)] + [
+        p.format(**values) for p in _STORIES[subject][1:]
     ]
 
 
