@@ -32,6 +32,10 @@ EXTRACTOR_VERSION = "1.1.0"
 # JSON-LD headline; sites that put a social variant in og:title say so with SiteSelectors.title_order.
 TITLE_ORDER = ("opengraph", "jsonld", "microdata", "h1", "title")
 log = logging.getLogger(__name__)
+_ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "brand", "website"})
+_DOMAIN = re.compile(
+    r"^[\w-]+(?:\.[\w-]+)*\.(?:de|com|at|ch|net|org|eu|info|online|news|tv|fm)$", re.IGNORECASE
+)
 
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
@@ -219,19 +223,33 @@ class _Extraction:
                 if names:
                     found = (names, "opengraph")
                     break
-        author = self.art.get("author")
-        declared_org = any(
-            types_of(a) & {"organization", "newsmediaorganization"}
-            for a in (author if isinstance(author, list) else [author])
-            if isinstance(a, Mapping)
-        )
-        if not found[0] or (not declared_org and all(self._is_site_name(n) for n in found[0])):
+        if not found[0] or all(self._is_brand(n) for n in found[0]):
+            # a brand or publisher as the author ("stern.de", an Organization): the byline printed on the
+            # page names the people, when it does
             printed = byline_names(self.root)
-            if printed:
+            if printed and (not found[0] or any(not self._is_brand(n) for n in printed)):
                 found = (printed, "fallback")
         if found[0]:
             self.fields["authors"] = found[1]
         return found[0]
+
+    def _brands(self) -> set[str]:
+        """Names of the Organization objects the JSON-LD gives as author or publisher."""
+        out: set[str] = set()
+        for key in ("author", "publisher"):
+            value = self.art.get(key)
+            for obj in value if isinstance(value, list) else [value]:
+                if isinstance(obj, Mapping) and types_of(obj) & _ORG_TYPES:
+                    name = _str(obj.get("name"))
+                    if name:
+                        out.add(name.casefold())
+        return out
+
+    def _is_brand(self, name: str) -> bool:
+        """A publisher, brand or domain rather than a person ("stern.de", "LTO", the site's own name)."""
+        if name.casefold() in self._brands() or _DOMAIN.search(name):
+            return True
+        return self._is_site_name(name)
 
     def _is_site_name(self, name: str) -> bool:
         key = site_key(name)
