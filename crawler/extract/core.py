@@ -5,7 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -25,7 +25,7 @@ from crawler.extract.structured import (
     parse_microdata,
     types_of,
 )
-from crawler.extract.titles import clean_title, site_key, site_keys
+from crawler.extract.titles import clean_title, headline_parts, printed_title, same_title, site_key, site_keys
 
 EXTRACTOR_VERSION = "1.1.0"
 # The headline as the page's metadata gives it: og:title first (the headline the publisher shares), then the
@@ -104,8 +104,8 @@ class _Extraction:
         self.root = root
         data = Structured()
         parse_meta(root, data)
-        h1s = [norm(h.text_content()) for h in root.iter("h1")]
-        self.h1 = next((h for h in h1s if h), None)
+        self.h1_el = next((h for h in root.iter("h1") if norm(h.text_content())), None)
+        self.h1 = norm(self.h1_el.text_content()) if self.h1_el is not None else None
         canonical = self._canonical(root, data)
         headline = data.first_meta("og:title", "twitter:title") or self.h1 or ""
         jsonld = parse_jsonld(root, self.url, canonical, headline)
@@ -180,15 +180,34 @@ class _Extraction:
     def _title(self, version: SiteSelectors | None) -> str | None:
         keys = self._site_names()
         if version is not None and version.title:
-            title = clean_title(_first_text(select(self.root, version.title)), keys)
+            els = select(self.root, version.title)
+            title = clean_title(
+                printed_title(els[0]) if els and els[0].tag == "h1" else _first_text(els), keys
+            )
             if title:
                 self.fields["title"] = "selectors"
                 return title
-        sources = {
+        printed = printed_title(self.h1_el) if self.h1_el is not None else None
+        metadata: dict[str, Callable[[], str | None]] = {
             "opengraph": lambda: self.data.first_meta("og:title", "twitter:title"),
             "jsonld": lambda: _str(self.art.get("headline")),
             "microdata": lambda: _str(self.data.microdata.get("headline")),
-            "h1": lambda: self.h1,
+        }
+        if printed and (version is None or not version.title_order) and not self.data.first_meta("og:title"):
+            # without og:title (the headline the publisher shares, first everywhere else) and without a site
+            # file saying otherwise: of the other metadata headlines, the one the page prints in its <h1>, so
+            # an SEO or social variant (twitter:title, the JSON-LD) loses to the printed one
+            kicker, headline = headline_parts(self.h1_el)
+            shown = {printed, headline, f"{kicker} {headline}" if kicker else headline}
+            twitter: Callable[[], str | None] = lambda: self.data.first_meta("twitter:title")  # noqa: E731
+            for name, source in (*metadata.items(), ("opengraph", twitter)):
+                title = clean_title(source(), keys)
+                if title and any(same_title(title, s) for s in shown):
+                    self.fields["title"] = name
+                    return title
+        sources: dict[str, Callable[[], str | None]] = {
+            **metadata,
+            "h1": lambda: printed,
             "title": lambda: _first_text(list(self.root.iter("title"))),
         }
         order = list(version.title_order) if version is not None and version.title_order else []
