@@ -232,8 +232,105 @@ def expand_container(blocks: list[Block], container: Element) -> Element:
 
 
 def region_blocks(blocks: list[Block], container: Element) -> list[Block]:
-    """Blocks inside the container."""
-    return [b for b in blocks if b.el is container or container in b.ancestors]
+    """Blocks inside the container, without the boxes inside it (see drop_boxes)."""
+    return drop_boxes([b for b in blocks if b.el is container or container in b.ancestors], container)
+
+
+# the heading of a box that points elsewhere: "Lesen Sie auch", "Mehr zum Thema", "Read more", "Related"...
+BOX_HEADING = re.compile(
+    r"^(?:lesen sie (?:auch|mehr|hier)|lies auch|mehr zum thema|mehr dazu|zum thema|auch interessant|"
+    r"ebenfalls interessant|das könnte sie (?:auch )?interessieren|das (?:könnte|dürfte) sie auch|"
+    r"weitere (?:artikel|nachrichten|themen|meldungen|beiträge)|zum weiterlesen|weiterlesen|"
+    r"empfehlungen?|unsere empfehlungen?|meistgelesen|am meisten gelesen|top[- ]?(?:themen|artikel|news)|"
+    r"passend zum thema|verwandte (?:artikel|themen)|mehr aus|mehr (?:news|nachrichten|artikel) (?:aus|zu|zum)|"
+    r"read (?:more|also|next)|related(?: (?:articles?|stories|coverage|content|links|topics))?|"
+    r"more (?:on|about) (?:this|the)|more from|more stories|recommended(?: for you| stories| reading)?|"
+    r"see also|also read|you may also like|you might also like|most (?:read|popular|viewed)|trending(?: now)?|"
+    r"further reading|what to read next|top stories)\b[\w ]{0,30}[:!?]?$",
+    re.IGNORECASE,
+)
+BOX_MAX_CHARS = 600  # a box is small: its text is at most this, and at most a third of the article's
+
+
+def _linked_heading(el: Element) -> bool:
+    return bool(
+        el.xpath(
+            "(.//h2//a[not(starts-with(@href, '#'))]|.//h3//a[not(starts-with(@href, '#'))]|"
+            ".//h4//a[not(starts-with(@href, '#'))]|.//a[not(starts-with(@href, '#'))]//h2|"
+            ".//a[not(starts-with(@href, '#'))]//h3|.//a[not(starts-with(@href, '#'))]//h4)[1]"
+        )
+    )
+
+
+def _heading_like(text: str) -> bool:
+    return len(text) <= 60 and not text.endswith(".")
+
+
+def _box_heading(el: Element, cache: dict[Element, bool]) -> bool:
+    """Whether the element's first words are a box heading ("<strong>Auch interessant:</strong> ...")."""
+    if el not in cache:
+        first = next((t for t in (norm(t) for t in el.itertext()) if t), "")
+        cache[el] = _heading_like(first) and bool(BOX_HEADING.match(first))
+    return cache[el]
+
+
+def drop_boxes(blocks: list[Block], container: Element) -> list[Block]:
+    """Leave out boxes inside the article container that point elsewhere.
+
+    A box is a small element below the container (at most BOX_MAX_CHARS of text and a third of the region's)
+    that either begins with a box heading ("Lesen Sie auch", "Mehr zum Thema", "Read more", "Related"...) or
+    is a teaser card: a heading that links to another page, with a short text. A box heading printed straight
+    in the container, without a box element around it, is dropped with the link lines that follow it.
+    """
+    total = sum(len(b.text) for b in blocks) or 1
+    chars: dict[Element, int] = {}
+    for block in blocks:
+        for el in block.ancestors:
+            if el is container:
+                break
+            chars[el] = chars.get(el, 0) + len(block.text)
+    limit = min(BOX_MAX_CHARS, total / 3)
+
+    def small(el: Element) -> bool:
+        return el is not container and chars.get(el, 0) <= limit
+
+    boxes: set[Element] = set()
+    cards: dict[Element, bool] = {}
+    headings: dict[Element, bool] = {}
+    out: list[Block] = []
+    heading_run = False
+    for block in blocks:
+        inside: list[Element] = []  # the small elements between the block and the container, nearest first
+        for a in block.ancestors:
+            if a is container or not small(a):
+                break
+            inside.append(a)
+        if any(a in boxes for a in inside):
+            continue
+        if _heading_like(block.text) and BOX_HEADING.match(block.text):
+            box = next((a for a in reversed(inside) if a.tag not in INLINE_TAGS), None)
+            if box is not None and box is not block.el:
+                boxes.add(box)
+            heading_run = True
+            continue
+        if heading_run and (block.link_density > 0.3 or block.kind == "li"):
+            continue
+        heading_run = False
+        headed = next((a for a in reversed(inside) if _box_heading(a, headings)), None)
+        if headed is not None:
+            boxes.add(headed)
+            continue
+        card = None
+        for a in inside[:4]:
+            if a not in cards:
+                cards[a] = _linked_heading(a)
+            if cards[a]:
+                card = a
+        if card is not None:
+            boxes.add(card)
+            continue
+        out.append(block)
+    return out
 
 
 _TEASER_PARTS = frozenset({"teaser", "teasertext", "card", "related", "recommendation", "more", "mehr"})

@@ -31,6 +31,9 @@ _BAD_PARTS = frozenset(
         "embed", "opinary", "video", "figure", "image", "img", "photo", "picture", "media", "lightbox",
     }
 )  # fmt: skip
+# "teaser" alone often names the lead; with one of these it is a box pointing to another article
+_TEASER_BOX = frozenset({"inline", "embed", "embedded", "list", "box", "container", "grid", "slider", "more", "mini",
+                         "small", "link", "links", "extern", "external", "inarticle", "intext"})  # fmt: skip
 _HIDDEN_CLASSES = frozenset({"hidden", "ishidden", "dnone", "visuallyhidden", "sronly", "screenreaderonly"})
 _MODIFIER = re.compile(r"(?:no|not|without|with|has|is|show|hide|enable|disable)[-_]", re.IGNORECASE)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -38,14 +41,18 @@ _SPLIT = re.compile(r"[-_\s:.]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 _BOILER_LINE = re.compile(
-    r"^(?:lesen sie (?:auch|mehr|hier)|lies auch|mehr zum thema|mehr dazu:|zum thema:|auch interessant|"
+    r"^(?:lesen sie (?:auch|mehr|hier)|lies auch|mehr zum thema(?:\s*[:|]|$)|mehr dazu:|zum thema:|auch interessant|"
     r"das könnte sie (?:auch )?interessieren|weitere artikel|weitere nachrichten|jetzt weiterlesen|"
     r"hier weiterlesen|alle (?:infos|news|artikel) (?:zu|zum|aus)|"
     r"mehr (?:news|nachrichten|infos) (?:aus|zu|zum)|"
     r"unser newsletter|jetzt abonnieren|abonnieren sie|melden sie sich (?:hier |jetzt )?(?:für|zum|an)|"
     r"sie haben bereits ein|sie sind bereits|jetzt (?:testen|registrieren|anmelden)|zur startseite|"
     r"artikel teilen|diesen artikel teilen|hier finden sie (?:alle|weitere|mehr)|klicken sie hier|"
-    r"(?:read|see) (?:more|also)\b|sign up for|subscribe to|share this|über dieses thema berichtet)",
+    r"(?:read|see) (?:more|also)\b|sign up for|subscribe to|share this|über dieses thema berichtet|"
+    r"(?:related|recommended|more|also|watch|listen|auch interessant|passend dazu|mehr dazu)\s*:|"
+    r"story continues below|continue reading|click here to|follow us on|folgen sie uns|"
+    r"get (?:our|the) (?:free )?newsletter|this (?:story|article) (?:was )?(?:originally|first) published|"
+    r"we may earn a commission|our journalism relies)",
     re.IGNORECASE,
 )
 _META_LINE = re.compile(
@@ -72,7 +79,7 @@ _CONSENT = re.compile(
 _WHOLE_LINE = re.compile(
     r"^(?:anzeige|werbung|newsletter|teilen|empfehlungen|weiterlesen|mehr lesen|mehr zum thema|related|"
     r"advertisement|mehr|zum artikel|zur startseite|schließen|drucken|kommentare|share|quellen?|"
-    r"sources?)\W*$",
+    r"sources?|ad|sponsored|comments?|print|email|top|back to top|nach oben|mehr anzeigen|show more)\W*$",
     re.IGNORECASE,
 )
 _CREDIT_LINE = re.compile(
@@ -121,7 +128,7 @@ def is_boilerplate_element(el: Element) -> bool:
     if _HIDDEN_CLASSES.intersection(raw.split()):
         return True
     parts = class_parts(el)
-    if not parts or not (parts & _BAD_PARTS):
+    if not parts or not (parts & _BAD_PARTS or ("teaser" in parts and parts & _TEASER_BOX)):
         return False
     tokens = attr_tokens(el).replace("-", "").replace("_", "")
     if "articlebody" in tokens or el.get("itemprop") == "articleBody":
