@@ -114,3 +114,18 @@ def test_article_text_is_kept(kept: str) -> None:
 )
 def test_english_and_german_boilerplate_lines(line: str) -> None:
     assert is_boilerplate_line(line)
+
+
+LIST = (
+    "<ul><li>Pizza was searched more often than the World Cup this year.</li>"
+    "<li>The Cronut rose to 17th place on the global recipe list.</li>"
+    "<li><a href='/x'>Bridge closures</a></li></ul>"
+)
+
+
+def test_lists_of_prose_are_kept_on_english_pages_only() -> None:
+    english = extract(article(LIST, ENGLISH, "en"), URL.replace(".de/", ".com/"))["body"]
+    assert "Pizza was searched" in english and "Cronut" in english
+    assert "Bridge closures" not in english  # a link, not prose
+    german = extract(article(LIST), URL)["body"]  # the German references leave lists out
+    assert german == "\n\n".join(PARAGRAPHS)

@@ -71,6 +71,7 @@ def test_names_from_jsonld_resolves_references_and_dedupes() -> None:
         ("https://www.dw.com/de/a", ["DW"], "Wahl in Polen | DW | 28.04.2023", "Wahl in Polen"),
         ("https://taz.de/a", [], "Kenia: Nairobi von unten", "Kenia: Nairobi von unten"),
         ("https://www.example.de/a", ["Example"], "Streit - und was nun?", "Streit - und was nun?"),
+        ("https://www.sott.net/a", [], "New court files -- Sott.net", "New court files"),
     ],
 )
 def test_clean_title(url: str, names: list[str], raw: str, title: str) -> None:

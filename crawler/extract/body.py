@@ -347,8 +347,12 @@ def _teaser_card(el: Element, cache: dict[Element, bool]) -> bool:
     return cache[el]
 
 
-def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
-    """Drop boilerplate lines, link lists, duplicates and headings that end the text."""
+def clean_blocks(blocks: Iterable[Block], keep_lists: bool = False) -> list[Block]:
+    """Drop boilerplate lines, link lists, duplicates and headings that end the text.
+
+    List items are dropped unless keep_lists: the German reference texts leave lists out of the article body,
+    the English ones keep lists of prose (items of some length, mostly without links).
+    """
     out: list[Block] = []
     seen: set[str] = set()
     cards: dict[Element, bool] = {}
@@ -364,7 +368,7 @@ def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
             continue
         if block.kind == "text" and len(text) < 25:
             continue
-        if block.kind == "li":
+        if block.kind == "li" and not (keep_lists and len(text) >= 20 and block.link_density < 0.3):
             continue
         seen.add(text)
         out.append(block)

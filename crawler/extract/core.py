@@ -388,7 +388,8 @@ class _Extraction:
                 container = generic.expand_container(blocks, container)
         body_blocks: list[generic.Block] = []
         if container is not None:
-            body_blocks = generic.clean_blocks(generic.region_blocks(blocks, container))
+            keep_lists = self.result["language"] not in (None, "de")
+            body_blocks = generic.clean_blocks(generic.region_blocks(blocks, container), keep_lists)
         lead_block: generic.Block | None = None
         if body_blocks:
             first = body_blocks[0]

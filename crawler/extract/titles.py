@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from crawler.extract.boilerplate import class_parts
 from crawler.extract.dom import Element, norm
 
-_SEPARATORS = re.compile(r"\s+[|\-–—·•»:]\s+|\s*\|\s*")
+_SEPARATORS = re.compile(r"\s+(?:--|[|\-–—·•»:])\s+|\s*\|\s*")
 _GENERIC_SUFFIXES = frozenset(
     {"nachrichten", "news", "aktuelle nachrichten", "startseite", "home", "homepage", "online", "zeitung"}
 )
