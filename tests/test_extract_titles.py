@@ -40,6 +40,10 @@ def h1(markup: str) -> object:
          "Entwurf:", "Ein bisschen Fortschritt", "Entwurf: Ein bisschen Fortschritt"),
         ('<h1><span class="topline">Kenia</span><span class="sr-only">: </span>Nairobi von unten</h1>',
          "Kenia:", "Nairobi von unten", "Kenia: Nairobi von unten"),
+        # a kicker-ish class after the start of the headline is no kicker
+        ('<h1><span class="subline">Waffen<span class="visually-hidden">:</span></span> '
+         '<span class="topline">Klage eingelegt</span></h1>', None, "Waffen: Klage eingelegt",
+         "Waffen: Klage eingelegt"),
         # no kicker: the whole text
         ("<h1>Neue Brücke <em>in</em> Essen</h1>", None, "Neue Brücke in Essen", "Neue Brücke in Essen"),
         ('<h1><span class="headline">Nur die Schlagzeile</span></h1>', None, "Nur die Schlagzeile",

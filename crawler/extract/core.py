@@ -94,6 +94,8 @@ class _Extraction:
         self.url = url if isinstance(url, str) else ""
         self.selectors = selectors
         self.fields: dict[str, str] = {}
+        self.why: dict[str, str] = {}  # per field, the rule that chose its value (for --explain)
+        self.version: SiteSelectors | None = None
         self.result = empty_result()
         self._keys: set[str] | None = None
 
@@ -117,6 +119,7 @@ class _Extraction:
 
         published, published_layer = self._published()
         version = self._selector_version(published)
+        self.version = version
         r = self.result
         r["canonical_url"] = canonical
         r["title"] = self._title(version)
@@ -125,9 +128,13 @@ class _Extraction:
             chosen = self._date_from_elements(select(root, version.published))
             if chosen is not None:
                 published, published_layer = chosen, "selectors"
+                self.why["published"] = "the site file's published selector matched a date"
         r["published"] = iso(published)
         if published is not None:
             self.fields["published"] = published_layer
+            self.why.setdefault(
+                "published", "first layer with a date: JSON-LD, microdata, meta tags, <time>, a printed date"
+            )
         modified = parse_date(art.get("dateModified")) or parse_date(data.microdata.get("dateModified"))
         modified = modified or parse_date(data.first_meta(*_MODIFIED_META))
         r["modified"] = iso(modified)
@@ -186,6 +193,7 @@ class _Extraction:
             )
             if title:
                 self.fields["title"] = "selectors"
+                self.why["title"] = "the site file's title selector matched"
                 return title
         printed = printed_title(self.h1_el) if self.h1_el is not None else None
         metadata: dict[str, Callable[[], str | None]] = {
@@ -204,6 +212,7 @@ class _Extraction:
                 title = clean_title(source(), keys)
                 if title and any(same_title(title, s) for s in shown):
                     self.fields["title"] = name
+                    self.why["title"] = "no og:title: the metadata headline the page prints in its <h1>"
                     return title
         sources: dict[str, Callable[[], str | None]] = {
             **metadata,
@@ -216,6 +225,12 @@ class _Extraction:
             title = clean_title(sources[name](), keys) if name in sources else None
             if title:
                 self.fields["title"] = name if name in ("opengraph", "jsonld", "microdata") else "fallback"
+                named = (
+                    "the site file's title_order"
+                    if version is not None and version.title_order
+                    else "TITLE_ORDER"
+                )
+                self.why["title"] = f"first non-empty source in {named}: {', '.join(order)}"
                 return title
         return None
 
@@ -226,6 +241,7 @@ class _Extraction:
             )
             if names:
                 self.fields["authors"] = "selectors"
+                self.why["authors"] = "the site file's authors selector matched"
                 return names
         found: tuple[list[str], str] = ([], "none")
         names = names_from_jsonld(self.art.get("author"), self.data.graph)
@@ -247,9 +263,17 @@ class _Extraction:
             # page names the people, when it does
             printed = byline_names(self.root)
             if printed and (not found[0] or any(not self._is_brand(n) for n in printed)):
+                self.why["authors"] = (
+                    "a person printed on the page wins over a brand or publisher as the author"
+                    if found[0]
+                    else "no structured author: the byline printed on the page"
+                )
                 found = (printed, "fallback")
         if found[0]:
             self.fields["authors"] = found[1]
+            self.why.setdefault(
+                "authors", "first layer with a name: JSON-LD, microdata, meta tags, printed byline"
+            )
         return found[0]
 
     def _brands(self) -> set[str]:
@@ -379,6 +403,7 @@ class _Extraction:
         r = self.result
         description = self._description()
         if version is not None and version.body and self._selector_body(version):
+            self.why["body"] = "the site file's body selector matched"
             return
         blocks = generic.collect_blocks(self.root)
         container = self._micro_container()
@@ -408,6 +433,7 @@ class _Extraction:
         article_body = _str(self.art.get("articleBody"))
         if article_body and generic.plausible(article_body) and generic.recall(article_body, text) < 0.5:
             text = ""  # the page text misses most of what the page declares as its body: wrong container
+            self.why["body"] = "the container's text misses most of the JSON-LD articleBody: "
         if generic.plausible(text):
             layer = (
                 "microdata"
@@ -415,13 +441,22 @@ class _Extraction:
                 else "fallback"
             )
             self._set_body(text, layer, lead_block.text if lead_block else description)
+            self.why["body"] = (
+                "the microdata articleBody element"
+                if layer == "microdata"
+                else f"the densest text container <{container.tag if container is not None else '?'}"
+                f"{' class=' + repr(container.get('class')) if container is not None and container.get('class') else ''}>"
+                f", {len(body_blocks)} blocks after boxes and boilerplate were left out"
+            )
             return
         if article_body and generic.plausible(article_body):
             self._set_body(article_body, "jsonld", description)
+            self.why["body"] = self.why.get("body", "no plausible page text: ") + "the JSON-LD articleBody"
             return
         fallback = trafilatura_body(to_text(self.raw), self.url)
         if fallback:
             self._set_body(fallback, "fallback", description)
+            self.why["body"] = "the cheap layers found no plausible text: trafilatura"
         elif text:
             self._set_body(text, "fallback", description)
         else:

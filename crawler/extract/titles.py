@@ -102,8 +102,8 @@ def headline_parts(h1: Element) -> tuple[str | None, str]:
         None,
     )
     full = norm(h1.text_content())
-    if kicker_el is None:
-        return None, full
+    if kicker_el is None or norm(_text_before(h1, kicker_el)):
+        return None, full  # no kicker, or a kicker-ish element after the start of the headline
     kicker = norm(kicker_el.text_content())
     rest: list[str] = []
     separator = False
@@ -125,6 +125,24 @@ def headline_parts(h1: Element) -> tuple[str | None, str]:
     if not kicker or not headline or len(kicker) > 80:
         return None, full
     return (kicker + ":" if separator else None), headline
+
+
+def _text_before(root: Element, target: Element) -> str:
+    """The text inside root that comes before target, in document order."""
+    parts: list[str] = []
+
+    def walk(el: Element) -> bool:
+        if el is target:
+            return True
+        parts.append(el.text or "" if isinstance(el.tag, str) else "")
+        for child in el:
+            if walk(child):
+                return True
+            parts.append(child.tail or "")
+        return False
+
+    walk(root)
+    return "".join(parts)
 
 
 def printed_title(h1: Element) -> str:
