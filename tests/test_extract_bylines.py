@@ -113,3 +113,23 @@ def page(author: Any, body: str, meta: str = "") -> str:
 def test_printed_person_wins_over_a_brand(author: Any, body: str, meta: str, names: list[str]) -> None:
     record = extract(page(author, body, meta), URL)
     assert record["authors"] == names
+
+
+@pytest.mark.parametrize(
+    ("markup", "names", "published"),
+    [
+        # "Von:" with a colon, names in links, in a list item of the article's meta line
+        ("<ul><li>Von: <a href='/bill'>Bill MCCARTHY</a>, <a href='/m'>Marisha GOLDHAMER</a></li></ul>",
+         ["Bill MCCARTHY", "Marisha GOLDHAMER"], None),
+        # a date after a label
+        ("<ul><li><strong>Datum</strong> 28.04.2023</li><li><strong>Autorin/Autor</strong> Roman Beispiel</li></ul>",
+         ["Roman Beispiel"], "2023-04-28T00:00:00+02:00"),
+        ("<dl><dt>Published</dt><dd>3 May 2024</dd></dl><p>By Jane Doe</p>", ["Jane Doe"],
+         "2024-05-03T00:00:00+02:00"),
+    ],
+)  # fmt: skip
+def test_labelled_bylines_and_dates(markup: str, names: list[str], published: str | None) -> None:
+    html = f"<html><body><article><h1>Neue Brücke in Essen</h1>{markup}{TEXT}</article></body></html>"
+    record = extract(html, URL)
+    assert record["authors"] == names
+    assert record["published"] == published

@@ -198,7 +198,7 @@ def _author_links(root: Element) -> list[str]:
     return dedupe(names)
 
 
-_VON_NAME = re.compile(r"(?:[Vv]on|VON|[Bb]y|BY)\s+[A-ZÄÖÜ]")
+_VON_NAME = re.compile(r"(?:[Vv]on|VON|[Bb]y|BY)(?:\s*:)?\s+[A-ZÄÖÜ]")
 _LABEL = re.compile(
     r"^(?:autor(?:in)?(?:\s*/\s*autor(?:in)?)?|autoren|author|authors|text|von|by)\s*:?$", re.I
 )
@@ -222,7 +222,7 @@ def _labelled_byline(root: Element) -> list[str]:
             names = [n for n in split_byline(after[:150]) if _printed_name(n)] if after else []
             if names:
                 return names
-        elif el.tag in ("p", "div", "span") and _VON_NAME.match(own):
+        elif el.tag in ("p", "div", "span", "li") and _VON_NAME.match(own):
             names = [n for n in split_byline(own) if _printed_name(n)]
             if names:
                 return names
@@ -272,4 +272,24 @@ def printed_date(root: Element) -> datetime | None:
         if after_h1:
             return dt
         first = first or dt
-    return first
+    return first or _labelled_date(root)
+
+
+_DATE_LABEL = re.compile(
+    r"^(?:datum|date|veröffentlicht(?: am)?|publiziert(?: am)?|erschienen(?: am)?|published(?: on)?|posted(?: on)?)"
+    r"\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def _labelled_date(root: Element) -> datetime | None:
+    """A date after a label: "<strong>Datum</strong> 28.04.2023", "<dt>Published</dt><dd>3 May 2024</dd>"."""
+    for el in root.xpath("//strong|//b|//dt|//th|//span[not(*)]"):
+        if not _DATE_LABEL.match(norm(el.text_content())) or _in_card(el) or _in_furniture(el):
+            continue
+        following = el.getnext() if el.tag in ("dt", "th") else None
+        for text in (el.tail, following.text_content() if following is not None else None):
+            dt = parse_date(norm(text)) if text and norm(text) else None
+            if dt is not None:
+                return dt
+    return None
