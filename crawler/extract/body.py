@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from crawler.extract.boilerplate import SKIP_TAGS, class_parts, is_boilerplate_element, is_boilerplate_line
 from crawler.extract.dom import Element, norm
 
@@ -252,14 +254,22 @@ BOX_HEADING = re.compile(
 BOX_MAX_CHARS = 600  # a box is small: its text is at most this, and at most a third of the article's
 
 
-def _linked_heading(el: Element) -> bool:
-    return bool(
-        el.xpath(
-            "(.//h2//a[not(starts-with(@href, '#'))]|.//h3//a[not(starts-with(@href, '#'))]|"
-            ".//h4//a[not(starts-with(@href, '#'))]|.//a[not(starts-with(@href, '#'))]//h2|"
-            ".//a[not(starts-with(@href, '#'))]//h3|.//a[not(starts-with(@href, '#'))]//h4)[1]"
-        )
-    )
+_LINKED_HEADINGS = etree.XPath(
+    ".//h2//a[not(starts-with(@href, '#'))]|.//h3//a[not(starts-with(@href, '#'))]|"
+    ".//h4//a[not(starts-with(@href, '#'))]|.//a[not(starts-with(@href, '#'))][.//h2 or .//h3 or .//h4]"
+)
+
+
+def _card_roots(container: Element) -> set[Element]:
+    """The elements below the container that hold a heading linking elsewhere (teaser card candidates)."""
+    roots: set[Element] = set()
+    for link in _LINKED_HEADINGS(container):
+        for el in link.iterancestors():
+            if el is container:
+                break
+            roots.add(el)
+        roots.add(link)
+    return roots
 
 
 def _heading_like(text: str) -> bool:
@@ -295,7 +305,7 @@ def drop_boxes(blocks: list[Block], container: Element) -> list[Block]:
         return el is not container and chars.get(el, 0) <= limit
 
     boxes: set[Element] = set()
-    cards: dict[Element, bool] = {}
+    cards = _card_roots(container)
     headings: dict[Element, bool] = {}
     out: list[Block] = []
     heading_run = False
@@ -322,9 +332,7 @@ def drop_boxes(blocks: list[Block], container: Element) -> list[Block]:
             continue
         card = None
         for a in inside[:4]:
-            if a not in cards:
-                cards[a] = _linked_heading(a)
-            if cards[a]:
+            if a in cards:
                 card = a
         if card is not None:
             boxes.add(card)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from crawler.extract.dom import Element, attr_tokens
+from crawler.extract.dom import Element
 
 SKIP_TAGS = frozenset(
     {
@@ -110,6 +110,15 @@ def _parts(raw: str) -> frozenset[str]:
     return frozenset(parts)
 
 
+@functools.lru_cache(maxsize=4096)
+def _classify(raw: str) -> tuple[bool, bool, bool]:
+    """For a "class id" string: (names a hidden element, names a box, names the article body)."""
+    squashed = raw.lower().replace("-", "").replace("_", "")
+    parts = _parts(raw)
+    box = bool(parts & _BAD_PARTS or ("teaser" in parts and parts & _TEASER_BOX))
+    return bool(_HIDDEN_CLASSES.intersection(squashed.split())), box, "articlebody" in squashed
+
+
 def is_boilerplate_element(el: Element) -> bool:
     """Non-article element by tag, hidden attributes or class/id name."""
     tag = el.tag
@@ -124,14 +133,13 @@ def is_boilerplate_element(el: Element) -> bool:
         return True
     if el.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
         return True
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower().replace("-", "").replace("_", "")
-    if _HIDDEN_CLASSES.intersection(raw.split()):
-        return True
-    parts = class_parts(el)
-    if not parts or not (parts & _BAD_PARTS or ("teaser" in parts and parts & _TEASER_BOX)):
+    classes, ident = el.get("class"), el.get("id")
+    if not classes and not ident:
         return False
-    tokens = attr_tokens(el).replace("-", "").replace("_", "")
-    if "articlebody" in tokens or el.get("itemprop") == "articleBody":
+    hidden, box, body = _classify(f"{classes or ''} {ident or ''}")
+    if hidden:
+        return True
+    if not box or body or el.get("itemprop") == "articleBody":
         return False
     return not el.xpath("(.//h1|.//main|.//article|.//*[@itemprop='articleBody'])[1]")
 

@@ -98,6 +98,7 @@ class _Extraction:
         self.version: SiteSelectors | None = None
         self.result = empty_result()
         self._keys: set[str] | None = None
+        self._brand_names: set[str] | None = None
 
     def run(self) -> dict[str, Any]:
         root = parse(self.raw)
@@ -278,6 +279,8 @@ class _Extraction:
 
     def _brands(self) -> set[str]:
         """Names of the Organization objects the JSON-LD gives as author or publisher."""
+        if self._brand_names is not None:
+            return self._brand_names
         out: set[str] = set()
         for key in ("author", "publisher"):
             value = self.art.get(key)
@@ -286,6 +289,7 @@ class _Extraction:
                     name = _str(obj.get("name"))
                     if name:
                         out.add(name.casefold())
+        self._brand_names = out
         return out
 
     def _is_brand(self, name: str) -> bool:

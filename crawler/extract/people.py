@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from lxml import etree
+
 from crawler.extract.boilerplate import class_parts
 from crawler.extract.dates import parse_date
 from crawler.extract.dom import Element, norm
@@ -187,7 +189,10 @@ _AUTHOR_HREF = re.compile(r"/(?:autor|autoren|autorin|author|authors|redaktion/t
 def _author_links(root: Element) -> list[str]:
     """Names in links to author pages ("von <a href="/autoren/anna-beispiel">Anna Beispiel</a>")."""
     names: list[str] = []
-    for link in root.xpath("//a[@href]"):
+    for link in root.xpath(
+        "//a[contains(@href, '/autor') or contains(@href, '/Autor') or contains(@href, '/author')"
+        " or contains(@href, '/redaktion/team/')]"
+    ):
         if not _AUTHOR_HREF.search(link.get("href") or "") or _in_card(link) or _in_furniture(link):
             continue
         text = norm(link.text_content())
@@ -204,9 +209,29 @@ _LABEL = re.compile(
 )
 
 
+_LABEL_TAGS = ("strong", "b", "dt", "span", "em", "p", "div", "li")
+_LABEL_STARTS = ("von", "by", "autor", "author", "text")
+
+
+def _label_candidates(root: Element) -> list[Element]:
+    """Elements whose own first text begins like a label or a "Von ..." line (a cheap test on .text only), in
+    the <article> or <main> around the headline when there is one."""
+    h1 = next(root.iter("h1"), None)
+    scope = (
+        next((a for a in h1.iterancestors() if a.tag in ("article", "main")), root)
+        if h1 is not None
+        else root
+    )
+    return [
+        el
+        for el in scope.iter(*_LABEL_TAGS)
+        if (el.text or "").lstrip()[:6].lower().startswith(_LABEL_STARTS)
+    ]
+
+
 def _labelled_byline(root: Element) -> list[str]:
     """A name after a label: "<strong>Autorin/Autor</strong> Anna Beispiel", "Von Anna Beispiel" as a line."""
-    for el in root.xpath("//strong|//b|//dt|//span|//em|//p|//div[not(*)]|//li"):
+    for el in _label_candidates(root):
         own = norm(el.text_content())
         if len(own) > 100 or not (_LABEL.match(own) or _VON_NAME.match(own)):
             continue
@@ -282,9 +307,15 @@ _DATE_LABEL = re.compile(
 )
 
 
+_DATE_LABEL_CANDIDATES = etree.XPath(
+    "(//strong|//b|//dt|//th|//span[not(*)])[string-length(normalize-space(.)) <= 24]"
+    "[translate(substring(normalize-space(.), 1, 1), 'DVPEdvpe', '') = '']"
+)
+
+
 def _labelled_date(root: Element) -> datetime | None:
     """A date after a label: "<strong>Datum</strong> 28.04.2023", "<dt>Published</dt><dd>3 May 2024</dd>"."""
-    for el in root.xpath("//strong|//b|//dt|//th|//span[not(*)]"):
+    for el in _DATE_LABEL_CANDIDATES(root):
         if not _DATE_LABEL.match(norm(el.text_content())) or _in_card(el) or _in_furniture(el):
             continue
         following = el.getnext() if el.tag in ("dt", "th") else None
