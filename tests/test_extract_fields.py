@@ -22,6 +22,9 @@ from crawler.extract.titles import clean_title, site_keys
         ("26.04.2024, 15:24 Uhr", "2024-04-26T15:24:00+02:00"),
         ("Stand: 3. März 2024", "2024-03-03T00:00:00+01:00"),
         ("Fri, 26 Apr 2024 13:24:10 GMT", "2024-04-26T13:24:10+00:00"),
+        ("Updated 3:45 PM EST, Wed March 6, 2024", "2024-03-06T15:45:00-05:00"),
+        ("Published July 6, 2024 at 10:30 p.m. ET", "2024-07-06T22:30:00-04:00"),
+        ("Mar 6, 2024 5:00 pm PST", "2024-03-06T17:00:00-08:00"),
     ],
 )
 def test_parse_date(raw: str, expected: str) -> None:
