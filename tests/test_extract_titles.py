@@ -72,6 +72,14 @@ def page(head: str, h1_markup: str) -> str:
         ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Neue Brücke"}</script>'
          '<meta name="twitter:title" content="Brücke Essen: alle Infos, Sperrungen, Umleitungen">',
          '<h1><span class="kicker">Essen</span>Neue Brücke</h1>', "Neue Brücke"),
+        # og:title is the printed headline plus an SEO tail: the printed headline
+        ('<meta property="og:title" content="Neue Brücke in Essen eröffnet - Verkehr, Sperrung, Umleitung">',
+         "<h1>Neue Brücke in Essen eröffnet</h1>", "Neue Brücke in Essen eröffnet"),
+        # ...but a colon continues the headline, and a different og:title stays
+        ('<meta property="og:title" content="Neue Brücke in Essen eröffnet: Was Pendler wissen müssen">',
+         "<h1>Neue Brücke in Essen eröffnet</h1>", "Neue Brücke in Essen eröffnet: Was Pendler wissen müssen"),
+        ('<meta property="og:title" content="Essen feiert seine Brücke">', "<h1>Neue Brücke in Essen eröffnet</h1>",
+         "Essen feiert seine Brücke"),
         # ...and the first one in the usual order when none is printed
         ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Die Brücke"}</script>'
          "<title>Neue Brücke - Example Zeitung</title>", "<h1>Etwas anderes</h1>", "Die Brücke"),

@@ -27,7 +27,7 @@ from crawler.extract.structured import (
 )
 from crawler.extract.titles import clean_title, headline_parts, printed_title, same_title, site_key, site_keys
 
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 # The headline as the page's metadata gives it: og:title first (the headline the publisher shares), then the
 # JSON-LD headline; sites that put a social variant in og:title say so with SiteSelectors.title_order.
 TITLE_ORDER = ("opengraph", "jsonld", "microdata", "h1", "title")
@@ -78,6 +78,17 @@ def _str(value: object) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     return norm(html_lib.unescape(value)) or None if isinstance(value, str) else None
+
+
+_TAIL = re.compile(r"\s*(?:--|[|\-–—·•»])\s+\S")
+
+
+def _seo_tail(title: str, printed: str) -> bool:
+    """Whether a metadata title is the printed headline plus a separated tail ("Headline - keywords, more")."""
+    if len(printed) < 15 or not title.startswith(printed):
+        return False
+    tail = title[len(printed) :]
+    return len(tail) <= 80 and bool(_TAIL.match(tail))
 
 
 def _first_text(els: list[Element]) -> str | None:
@@ -226,6 +237,11 @@ class _Extraction:
             title = clean_title(sources[name](), keys) if name in sources else None
             if title:
                 self.fields["title"] = name if name in ("opengraph", "jsonld", "microdata") else "fallback"
+                if printed and name in metadata and _seo_tail(title, printed):
+                    self.why["title"] = (
+                        f"{name} is the printed <h1> headline with an SEO tail; the tail left out"
+                    )
+                    return printed
                 named = (
                     "the site file's title_order"
                     if version is not None and version.title_order
