@@ -73,6 +73,10 @@ def test_german_boxes_are_left_out(box: str) -> None:
         "<p>Sign up for our newsletter to get the latest local news every morning.</p>",
         "<p>RELATED: <a href='/c'>Bridge closures across the state</a></p>",
         "<div><h4>Most read</h4><ol><li><a href='/d'>One</a></li><li><a href='/e'>Two</a></li></ol></div>",
+        "<div class='recirc'><h2>More Must-Reads From TIME</h2><ul><li><span>The Struggle to Save Lives </span>"
+        "<a href='/g'>Inside Gaza's Hospitals</a></li><li><span>The Best </span><a href='/b'>Inventions of 2023</a>"
+        "</li></ul></div>",
+        "<p>Write to Jane Doe at jane.doe@example.com</p>",
     ],
 )
 def test_english_boxes_are_left_out(box: str) -> None:
@@ -89,6 +93,9 @@ def test_english_boxes_are_left_out(box: str) -> None:
         "<p>Wie die <a href='/rat'>Stadtverwaltung</a> mitteilte, beginnen die Arbeiten pünktlich am Morgen.</p>",
         # a heading with an anchor link (a table of contents target) is not a teaser
         "<div><h3><a href='#kosten'>Kosten</a></h3><p>Die Rechnung wurde vom Rat einstimmig gebilligt.</p></div>",
+        # utility-first CSS classes name a style, not a box ("tracking" is letter spacing, not a tracker)
+        "<p class='self-baseline tracking-0.5px leading-7 caption-bottom'>Die Linien 3 und 7 fahren über die "
+        "Ringstraße, teilte die Stadt am Dienstag mit.</p>",
         # sentences that begin like a box heading
         "<div><p>Weitere Informationen gibt es im Bürgerbüro der Stadt.</p></div>",
         "<p>Mehr zum Thema Verkehr erfahren Anwohner bei einer Versammlung am Dienstag im Rathaus.</p>",

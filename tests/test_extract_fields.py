@@ -99,6 +99,8 @@ def test_clean_title(url: str, names: list[str], raw: str, title: str) -> None:
         "Jetzt weiterlesen mit Abo",
         "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird. " + "Mehr dazu. " * 30,
         "Von Anna Beispiel, MDR SACHSEN-ANHALT",
+        "Mit meiner Anmeldung zum Newsletter stimme ich der Werbevereinbarung zu.",
+        "Write to Alejandro de la Garza at alejandro.delagarza@time.com",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:

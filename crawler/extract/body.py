@@ -247,6 +247,7 @@ BOX_HEADING = re.compile(
     r"passend zum thema|verwandte (?:artikel|themen)|mehr aus|mehr (?:news|nachrichten|artikel) (?:aus|zu|zum)|"
     r"read (?:more|also|next)|related(?: (?:articles?|stories|coverage|content|links|topics))?|"
     r"more (?:on|about) (?:this|the)|more from|more stories|recommended(?: for you| stories| reading)?|"
+    r"(?:more )?must[- ]reads?|editor'?s'? picks|don'?t miss|latest (?:news|stories|headlines)|popular (?:now|stories)|"
     r"see also|also read|you may also like|you might also like|most (?:read|popular|viewed)|trending(?: now)?|"
     r"further reading|what to read next|top stories)\b[\w ]{0,30}[:!?]?$",
     re.IGNORECASE,

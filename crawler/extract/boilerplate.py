@@ -34,6 +34,15 @@ _BAD_PARTS = frozenset(
 # "teaser" alone often names the lead; with one of these it is a box pointing to another article
 _TEASER_BOX = frozenset({"inline", "embed", "embedded", "list", "box", "container", "grid", "slider", "more", "mini",
                          "small", "link", "links", "extern", "external", "inarticle", "intext"})  # fmt: skip
+# first words of utility-first CSS classes (Tailwind and the like): "tracking-wide" is letter spacing
+_UTILITY = frozenset(
+    {"tracking", "leading", "text", "font", "bg", "p", "px", "py", "pt", "pb", "pl", "pr", "m", "mx", "my", "mt",
+     "mb", "ml", "mr", "w", "h", "min", "max", "gap", "flex", "grid", "col", "row", "border", "rounded", "shadow",
+     "z", "inset", "opacity", "items", "justify", "self", "order", "space", "divide", "ring", "transition",
+     "duration", "ease", "overflow", "object", "aspect", "list", "decoration", "whitespace", "break", "caption",
+     "align", "place", "content", "basis", "grow", "shrink", "translate", "scale", "rotate", "origin", "cursor",
+     "fill", "stroke", "outline", "underline", "line", "top", "left", "right", "bottom", "size"}
+)  # fmt: skip
 _HIDDEN_CLASSES = frozenset({"hidden", "ishidden", "dnone", "visuallyhidden", "sronly", "screenreaderonly"})
 _MODIFIER = re.compile(r"(?:no|not|without|with|has|is|show|hide|enable|disable)[-_]", re.IGNORECASE)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -64,7 +73,9 @@ _META_LINE = re.compile(
     r"^ich bin damit einverstanden|^ihre meinung ist uns wichtig|"
     r"^dies ist eine (?:maschinelle|automatische) übersetzung|"
     r"^lest den originalartikel|^read the original article|"
-    r"\bnewsletter\b.{0,80}\b(?:abonnieren|anmelden|informiert|bestellen)|"
+    r"^(?:write to|contact|e-?mail|schreiben sie|kontakt)\b.{0,80}@[\w.-]+\.\w+\W*$|"
+    r"\bnewsletter\b.{0,80}\b(?:abonnieren|anmelden|informiert|bestellen|werbevereinbarung|einwilligung)|"
+    r"\banmeldung zum newsletter\b|"
     r"^(?:zur anzeige|um (?:externe )?inhalte anzuzeigen)|"
     r"^[\w .,/&-]{0,60}\b(?:getty ?images|imago|picture[ -]alliance|istock|shutterstock|ddp images)\b"
     r"[\w .,/&-]{0,40}$",
@@ -103,6 +114,8 @@ def _parts(raw: str) -> frozenset[str]:
     for token in raw.split():
         if ":" in token or "[" in token or "/" in token or _MODIFIER.match(token):
             continue  # utility variants ("print:hidden") and state modifiers ("has-sidebar") are not boxes
+        if "-" in token and token.split("-", 1)[0].lower() in _UTILITY:
+            continue  # utility classes ("tracking-0.5px", "caption-bottom", "text-xs") name a style, not a box
         parts.add(token.lower().replace("-", "").replace("_", ""))
         for part in _SPLIT.split(_CAMEL.sub(" ", token)):
             if part:
