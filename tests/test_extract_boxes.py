@@ -50,6 +50,8 @@ def article(box: str, paragraphs: list[str] = PARAGRAPHS, lang: str = "de") -> s
         f"<div class='read-more'><p>{TEASER}</p></div>",
         f"<div role='complementary'><p>{TEASER}</p></div>",
         f"<div class='recommendations'><p>{TEASER}</p></div>",
+        f"<div class='article-infokasten'><p>{TEASER}</p></div>",
+        f"<section class='mostRead'><p>{TEASER}</p></section>",
         # a box heading straight in the text, followed by link lines
         "<h3>Lesen Sie auch</h3><p><a href='/a'>Neue Ampel am Markt: Was sich für Radfahrer ändert</a></p>",
         "<p>Mehr zum Thema: <a href='/b'>Baustellen im Überblick</a></p>",

@@ -29,6 +29,8 @@ _BAD_PARTS = frozenset(
         "disclaimer", "offscreen", "visuallyhidden", "sronly", "licence", "license", "rating",
         "poll", "survey", "quiz", "tracking", "teaserbox", "moreonthis", "mehrzumthema", "lesensieauch",
         "embed", "opinary", "video", "figure", "image", "img", "photo", "picture", "media", "lightbox",
+        "infokasten", "kasten", "factbox", "factsbox", "faktenbox", "linkbox", "morelinks", "relatedlinks",
+        "furtherreading", "inlinerelated", "recirc", "recirculation", "mostread", "mostpopular", "meistgelesen",
     }
 )  # fmt: skip
 # "teaser" alone often names the lead; with one of these it is a box pointing to another article
