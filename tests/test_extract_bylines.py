@@ -44,6 +44,9 @@ TEXT = "".join(
         ("Jane Doe, Staff Writer", ["Jane Doe"]),
         ("Jane Doe | Senior Editor", ["Jane Doe"]),
         ("Redaktion hessenschau.de", ["Redaktion hessenschau.de"]),
+        ("Anna Beispiel (Text) und Ben Muster (Fotos)", ["Anna Beispiel", "Ben Muster"]),
+        ("Jane Doe (reporting), John Roe (photos)", ["Jane Doe", "John Roe"]),
+        ("Text: Anna Beispiel", ["Anna Beispiel"]),
     ],
 )
 def test_split_byline_table(byline: str, names: list[str]) -> None:

@@ -47,7 +47,8 @@ _ROLE = re.compile(
     r"deputy|political|politische[rn]?|wissenschafts|wirtschafts|sport|lokal)[\s-]*)*"
     r"(?:chef)?(?:redakteur(?:in)?|korrespondent(?:in)?|reporter(?:in)?|volontär(?:in)?|mitarbeiter(?:in)?|"
     r"ressortleiter(?:in)?|kolumnist(?:in)?|journalist(?:in)?|autor(?:in)?|redaktionsleiter(?:in)?|"
-    r"editor|writer|correspondent|contributor|columnist|journalist|producer)\b",
+    r"editor|writer|correspondent|contributor|columnist|journalist|producer|text|texte|fotos?|bilder|grafiken?|"
+    r"videos?|illustrations?|mitarbeit|recherche|photos?|photography|reporting)\b",
     re.IGNORECASE,
 )
 _DATE_TAIL = re.compile(r"\s*(?:[-–|,]\s*)?(?:\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}).*$")
