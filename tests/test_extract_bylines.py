@@ -129,6 +129,9 @@ def test_printed_person_wins_over_a_brand(author: Any, body: str, meta: str, nam
          ["Roman Beispiel"], "2023-04-28T00:00:00+02:00"),
         ("<dl><dt>Published</dt><dd>3 May 2024</dd></dl><p>By Jane Doe</p>", ["Jane Doe"],
          "2024-05-03T00:00:00+02:00"),
+        # a line that begins with "By" but is a sentence, not a byline
+        ("<p>By The time the council voted, most residents had left.</p>", [], None),
+        ("<div><span>Von</span><span>Anna Beispiel</span></div>", ["Anna Beispiel"], None),
     ],
 )  # fmt: skip
 def test_labelled_bylines_and_dates(markup: str, names: list[str], published: str | None) -> None:

@@ -204,7 +204,7 @@ def _author_links(root: Element) -> list[str]:
     return dedupe(names)
 
 
-_VON_NAME = re.compile(r"(?:[Vv]on|VON|[Bb]y|BY)(?:\s*:)?\s+[A-ZÄÖÜ]")
+_VON_NAME = re.compile(r"(?:[Vv]on|VON|[Bb]y|BY)(?:\s*:)?\s*[A-ZÄÖÜ]")
 _LABEL = re.compile(
     r"^(?:autor(?:in)?(?:\s*/\s*autor(?:in)?)?|autoren|author|authors|text|von|by)\s*:?$", re.I
 )
@@ -249,10 +249,21 @@ def _labelled_byline(root: Element) -> list[str]:
             if names:
                 return names
         elif el.tag in ("p", "div", "span", "li") and _VON_NAME.match(own):
-            names = [n for n in split_byline(own) if _printed_name(n)]
+            names = [n for n in split_byline(own) if _printed_name(n) and _capitalised(n)]
             if names:
                 return names
     return []
+
+
+_PARTICLES = frozenset(
+    {"von", "van", "de", "der", "den", "la", "le", "di", "da", "del", "du", "zu", "ten", "bin", "al"}
+)
+
+
+def _capitalised(name: str) -> bool:
+    """Every word of a name capitalised, name particles aside ("Ursula von der Leyen", not "the time the")."""
+    words = name.split()
+    return len(words) <= 5 and all(w[0].isupper() or w.lower() in _PARTICLES for w in words)
 
 
 def _in_furniture(el: Element) -> bool:
