@@ -79,6 +79,7 @@ def test_evaluate_small_corpus(tmp_path: Path) -> None:
     assert scores["authors_exact"] == 1.0  # only page a has authors
     assert scores["published_exact"] == 1.0
     assert scores["ms_per_page"] >= 0
+    assert (scores["title_pages"], scores["authors_pages"], scores["published_pages"]) == (2, 1, 1)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["dir"] for line in lines] == ["a", "b", "c"]
     assert lines[0]["record"]["title"] == "Titel"

@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "eval",
         help="score extraction on a corpus of saved pages",
         description="For every DIR/*/page.html with its expected.json, extract and score: body_f1, "
-        "title_exact, authors_exact, published_exact, ms_per_page.",
+        "title_exact, authors_exact, published_exact, ms_per_page, and how many pages have an expected "
+        "title, authors and date (title_pages, authors_pages, published_pages).",
     )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true", help="print the scores as one JSON object")
