@@ -63,6 +63,12 @@ THREATS = [
         "unless in ALLOWED_NETWORKS",
     ),
     Threat(
+        "address-numeric",
+        "hosts 127.2, 2130706434, 0x7f000002: not addresses to a URL parser, 127.0.0.2 to getaddrinfo",
+        "test_netguard.py::test_internal_addresses_are_refused_on_every_hop[hex]",
+        "checked after the real resolution: refused, counted",
+    ),
+    Threat(
         "address-robots",
         "robots.txt of a host that resolves to an internal address",
         "test_netguard.py::test_refusals_are_counted",
