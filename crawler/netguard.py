@@ -229,8 +229,10 @@ class _Filter:
 
     def resolutionComplete(self) -> None:
         if self.refused and not self.passed:
-            _REFUSED[self.host] = ", ".join(dict.fromkeys(self.refused))
-            log.warning("%s resolves to %s: refused (%s)", self.host, _REFUSED[self.host], ADDRESS_RULE)
+            reason = ", ".join(dict.fromkeys(self.refused))
+            if _REFUSED.get(self.host) != reason:  # once per host and answer, not once per request
+                log.warning("%s resolves to %s: refused (%s)", self.host, reason, ADDRESS_RULE)
+            _REFUSED[self.host] = reason
         else:
             _REFUSED.pop(self.host, None)
         self.receiver.resolutionComplete()
