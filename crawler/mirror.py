@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 
-from crawler.netguard import STAT_ADDRESS, AddressRefused, check_host, refused_message
+from crawler.netguard import STAT_ADDRESS, AddressPolicy, AddressRefused, check_host, refused_message
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -53,6 +53,7 @@ class MirrorDownloadHandler(BaseDownloadHandler):
         super().__init__(crawler)
         self.inner = HTTP11DownloadHandler(crawler)
         self.mirror = str(crawler.settings.get("MIRROR_URL") or "")
+        self.policy = AddressPolicy.from_settings(crawler.settings)
         self._hosts: set[str] | None = None
 
     def _mirrored(self, host: str) -> bool:
@@ -74,7 +75,7 @@ class MirrorDownloadHandler(BaseDownloadHandler):
             )
         if not self.mirror:
             try:
-                check_host(host)
+                check_host(host, self.policy)
             except AddressRefused as exc:
                 raise self._refuse(exc) from None
             try:

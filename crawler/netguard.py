@@ -177,10 +177,8 @@ def ip_literal(host: str) -> IPAddress | None:
         return None
 
 
-#: host -> why it was refused, for hosts whose every resolved address was refused (read by check_host)
+#: host -> why it was refused, for hosts whose every resolved address was refused (read by refused_message)
 _REFUSED: dict[str, str] = {}
-#: the policy of the installed resolver (one per process, like the reactor)
-_POLICY: list[AddressPolicy] = []
 
 
 def refused_host(host: str) -> str | None:
@@ -188,12 +186,11 @@ def refused_host(host: str) -> str | None:
     return _REFUSED.get(host.lower().rstrip("."))
 
 
-def check_host(host: str, policy: AddressPolicy | None = None) -> None:
+def check_host(host: str, policy: AddressPolicy) -> None:
     """Raise AddressRefused if ``host`` is an IP literal the policy refuses (host names: see the resolver)."""
     ip = ip_literal(host)
     if ip is None:
         return
-    policy = policy or (_POLICY[0] if _POLICY else AddressPolicy())
     reason = policy.check(host, str(ip))
     if reason is not None:
         raise AddressRefused(f"{host} is a {reason} address: refused ({ADDRESS_RULE})")
@@ -261,7 +258,6 @@ class GuardedResolver(CachingHostnameResolver):  # type: ignore[misc]
         super().__init__(reactor, cache_size)
         self.policy = policy
         self.overrides = dict(overrides or {})
-        _POLICY[:] = [policy]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> GuardedResolver:
