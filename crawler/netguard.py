@@ -12,7 +12,8 @@ every request whatever made it (entry points, discovered links, redirects, robot
   address, on any hop. The connection uses exactly the addresses that passed: no second lookup to rebind.
 - :func:`check_host` in the http(s) download handler (crawler/mirror.py): IP-literal hosts are checked before
   the connection, and a failed connection to a host whose addresses were all refused is reported as
-  :class:`AddressRefused` (counted as ``newsarchive/rejected/address``, never retried).
+  :class:`AddressRefused` (counted as ``newsarchive/rejected/address``, never retried). A request through an
+  HTTP proxy (which resolves the name itself) is resolved here first and refused the same way.
 
 Refused: loopback, private (RFC 1918, unique local), link-local, CGNAT (100.64.0.0/10), multicast, reserved,
 unspecified and other not globally routable addresses, IPv4 and IPv6 (IPv4 embedded in IPv6 is checked as

@@ -338,3 +338,34 @@ def test_allowed_networks_and_hosts() -> None:
     assert parse_overrides({"WWW.Example.TEST.": ["10.0.0.1", "::1"]}) == {
         "www.example.test": ["10.0.0.1", "::1"]
     }
+
+
+def test_through_a_proxy_names_are_checked_before_the_proxy_sees_them(tmp_path: Path) -> None:
+    """The proxy (here the allowed server on 127.0.0.1, which answers any absolute URI) would resolve the names
+    itself: a name that resolves here only to refused addresses never reaches it."""
+    internal = Server("127.0.0.2")
+    proxy = Server("127.0.0.1", {"/unused": (200, {})})
+    out = tmp_path / "outcomes.json"
+    urls = [f"http://intern.test:{internal.port}/via-proxy", f"http://public.test:{proxy.port}/ok"]
+    args = [
+        sys.executable, "-m", "scrapy", "runspider", str(ROOT / "tests" / "threatspider.py"),
+        "-a", f"urls={'|'.join(urls)}", "-a", f"out={out}", "-a", f"proxy=http://127.0.0.1:{proxy.port}",
+        "-s", "ALLOWED_NETWORKS=127.0.0.1/32", "-s", f"DNS_OVERRIDES={json.dumps(OVERRIDES)}",
+        "-s", "ROBOTSTXT_OBEY=False", "-s", f"ARCHIVE_URI={tmp_path / 'archive'}",
+    ]  # fmt: skip
+    env = {**clean_env(), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(ROOT)}
+    try:
+        proc = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    finally:
+        proxy.close()
+        internal.close()
+    outcomes = json.loads(out.read_text())
+    assert outcomes[urls[1]].startswith("fetched 200"), (outcomes, proc.stderr[-2000:])  # the proxy works
+    assert outcomes[urls[0]].startswith("AddressRefused: intern.test resolves to 127.0.0.2 (loopback)")
+    assert "checked before the proxy" in outcomes[urls[0]]
+    assert proxy.requests == [urls[1]], "the proxy saw only the allowed request"
+    assert internal.requests == []
+    observe(
+        "address-proxy",
+        f"{outcomes[urls[0]].split(': refused')[0]}; the proxy got {len(proxy.requests)} request(s)",
+    )

@@ -69,6 +69,12 @@ THREATS = [
         "checked after the real resolution: refused, counted",
     ),
     Threat(
+        "address-proxy",
+        "through an HTTP proxy (which resolves names itself), a URL whose host resolves to a loopback address",
+        "test_netguard.py::test_through_a_proxy_names_are_checked_before_the_proxy_sees_them",
+        "resolved and refused before the request goes to the proxy (the proxy's own lookup is its affair)",
+    ),
+    Threat(
         "address-robots",
         "robots.txt of a host that resolves to an internal address",
         "test_netguard.py::test_refusals_are_counted",
