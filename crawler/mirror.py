@@ -12,13 +12,22 @@ was refused (by the resolver) fails with AddressRefused; both are counted as ``n
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.error import DNSLookupError
 
-from crawler.netguard import STAT_ADDRESS, AddressRefused, check_host, refused_message
+from crawler.netguard import (
+    STAT_ADDRESS,
+    AddressPolicy,
+    AddressRefused,
+    check_host,
+    ip_literal,
+    refused_message,
+)
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -53,6 +62,7 @@ class MirrorDownloadHandler(BaseDownloadHandler):
         super().__init__(crawler)
         self.inner = HTTP11DownloadHandler(crawler)
         self.mirror = str(crawler.settings.get("MIRROR_URL") or "")
+        self.policy = AddressPolicy.from_settings(crawler.settings)
         self._hosts: set[str] | None = None
 
     def _mirrored(self, host: str) -> bool:
@@ -74,9 +84,11 @@ class MirrorDownloadHandler(BaseDownloadHandler):
             )
         if not self.mirror:
             try:
-                check_host(host)
+                check_host(host, self.policy)
             except AddressRefused as exc:
                 raise self._refuse(exc) from None
+            if request.meta.get("proxy") and ip_literal(host) is None:
+                await self._check_before_proxy(host)
             try:
                 return await self.inner.download_request(request)
             except Exception as exc:
@@ -89,6 +101,18 @@ class MirrorDownloadHandler(BaseDownloadHandler):
         local.headers[b"Host"] = netloc.encode("ascii", "ignore")
         response = await self.inner.download_request(local)
         return response.replace(url=request.url, request=request)
+
+    async def _check_before_proxy(self, host: str) -> None:
+        """Through a proxy, the proxy resolves the name: resolve it here first (through the guarded resolver) and
+        refuse it when every address is refused. When this host cannot resolve the name, the proxy decides."""
+        from twisted.internet import reactor
+
+        try:
+            await maybe_deferred_to_future(cast("Any", reactor).resolve(host))
+        except DNSLookupError:
+            message = refused_message(host)
+            if message is not None:
+                raise self._refuse(AddressRefused(f"{message}; checked before the proxy")) from None
 
     async def close(self) -> None:
         await self.inner.close()

@@ -12,7 +12,8 @@ every request whatever made it (entry points, discovered links, redirects, robot
   address, on any hop. The connection uses exactly the addresses that passed: no second lookup to rebind.
 - :func:`check_host` in the http(s) download handler (crawler/mirror.py): IP-literal hosts are checked before
   the connection, and a failed connection to a host whose addresses were all refused is reported as
-  :class:`AddressRefused` (counted as ``newsarchive/rejected/address``, never retried).
+  :class:`AddressRefused` (counted as ``newsarchive/rejected/address``, never retried). A request through an
+  HTTP proxy (which resolves the name itself) is resolved here first and refused the same way.
 
 Refused: loopback, private (RFC 1918, unique local), link-local, CGNAT (100.64.0.0/10), multicast, reserved,
 unspecified and other not globally routable addresses, IPv4 and IPv6 (IPv4 embedded in IPv6 is checked as
@@ -177,10 +178,8 @@ def ip_literal(host: str) -> IPAddress | None:
         return None
 
 
-#: host -> why it was refused, for hosts whose every resolved address was refused (read by check_host)
+#: host -> why it was refused, for hosts whose every resolved address was refused (read by refused_message)
 _REFUSED: dict[str, str] = {}
-#: the policy of the installed resolver (one per process, like the reactor)
-_POLICY: list[AddressPolicy] = []
 
 
 def refused_host(host: str) -> str | None:
@@ -188,12 +187,11 @@ def refused_host(host: str) -> str | None:
     return _REFUSED.get(host.lower().rstrip("."))
 
 
-def check_host(host: str, policy: AddressPolicy | None = None) -> None:
+def check_host(host: str, policy: AddressPolicy) -> None:
     """Raise AddressRefused if ``host`` is an IP literal the policy refuses (host names: see the resolver)."""
     ip = ip_literal(host)
     if ip is None:
         return
-    policy = policy or (_POLICY[0] if _POLICY else AddressPolicy())
     reason = policy.check(host, str(ip))
     if reason is not None:
         raise AddressRefused(f"{host} is a {reason} address: refused ({ADDRESS_RULE})")
@@ -229,8 +227,10 @@ class _Filter:
 
     def resolutionComplete(self) -> None:
         if self.refused and not self.passed:
-            _REFUSED[self.host] = ", ".join(dict.fromkeys(self.refused))
-            log.warning("%s resolves to %s: refused (%s)", self.host, _REFUSED[self.host], ADDRESS_RULE)
+            reason = ", ".join(dict.fromkeys(self.refused))
+            if _REFUSED.get(self.host) != reason:  # once per host and answer, not once per request
+                log.warning("%s resolves to %s: refused (%s)", self.host, reason, ADDRESS_RULE)
+            _REFUSED[self.host] = reason
         else:
             _REFUSED.pop(self.host, None)
         self.receiver.resolutionComplete()
@@ -259,7 +259,6 @@ class GuardedResolver(CachingHostnameResolver):  # type: ignore[misc]
         super().__init__(reactor, cache_size)
         self.policy = policy
         self.overrides = dict(overrides or {})
-        _POLICY[:] = [policy]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: ReactorBase) -> GuardedResolver:

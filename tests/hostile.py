@@ -304,6 +304,9 @@ class Hostile:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def __enter__(self) -> Hostile:
+        # built before serving: compressing 64 MiB on the first request could take longer than the crawl's
+        # DOWNLOAD_TIMEOUT on a busy machine, and the bombs would then fail as slow answers instead
+        bomb("gzip"), bomb("br")
         self.thread.start()
         return self
 

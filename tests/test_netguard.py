@@ -118,6 +118,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         "mapped-literal": f"http://[::ffff:127.0.0.2]:{ip}/mapped-literal",
         "cgnat": f"http://cgnat.test:{ip}/cgnat",
         "mixed": f"http://mixed.test:{ip}/mixed",
+        # not IP literals to a parser, but getaddrinfo (real resolution, no DNS_OVERRIDES) reads them as 127.0.0.2
+        "shorthand": f"http://127.2:{ip}/shorthand",
+        "decimal": f"http://2130706434:{ip}/decimal",
+        "hex": f"http://0x7f000002:{ip}/hex",
         "file": "file:///etc/hostname",
         "data": "data:text/html,<p>hi</p>",
         "ftp": "ftp://public.test/file.txt",
@@ -182,6 +186,9 @@ def test_the_internal_server_is_never_reached(run: Run) -> None:
         ("mapped-literal", "loopback, embedded in IPv6"),
         ("cgnat", "100.64.0.1 (CGNAT)"),
         ("mixed", "127.0.0.2 (loopback), 10.1.2.3 (private), 169.254.169.254 (link-local)"),
+        ("shorthand", "127.2 resolves to 127.0.0.2 (loopback)"),
+        ("decimal", "2130706434 resolves to 127.0.0.2 (loopback)"),
+        ("hex", "0x7f000002 resolves to 127.0.0.2 (loopback)"),
     ],
 )
 def test_internal_addresses_are_refused_on_every_hop(run: Run, name: str, reason: str) -> None:
@@ -193,6 +200,7 @@ def test_internal_addresses_are_refused_on_every_hop(run: Run, name: str, reason
         "redirect-internal": "address-redirect",
         "redirect-metadata": "address-literal",
         "mixed": "address-kinds",
+        "hex": "address-numeric",
     }
     if name in threat:
         observe(
@@ -212,12 +220,12 @@ def test_other_schemes_are_refused(run: Run, name: str) -> None:
 
 def test_refusals_are_counted(run: Run) -> None:
     assert run.stats["newsarchive/rejected/scheme"] == 5
-    # ten refused requests plus the robots.txt of each of the eight refused hosts (robots.txt is a hop too)
-    assert run.stats["newsarchive/rejected/address"] == 18
+    # thirteen refused requests plus the robots.txt of each of the eleven refused hosts (robots.txt is a hop too)
+    assert run.stats["newsarchive/rejected/address"] == 24
     assert "retry/count" not in run.stats, "a refusal is final, never retried"
-    # robots.txt of the one allowed host answered; those of the eight refused hosts never left the process
+    # robots.txt of the one allowed host answered; those of the eleven refused hosts never left the process
     robots = run.stats["robotstxt/request_count"] - run.stats["robotstxt/response_count"]
-    assert robots == 8
+    assert robots == 11
     observe(
         "address-robots",
         f"newsarchive/rejected/address = {run.stats['newsarchive/rejected/address']}, of which {robots} robots.txt "
@@ -330,3 +338,34 @@ def test_allowed_networks_and_hosts() -> None:
     assert parse_overrides({"WWW.Example.TEST.": ["10.0.0.1", "::1"]}) == {
         "www.example.test": ["10.0.0.1", "::1"]
     }
+
+
+def test_through_a_proxy_names_are_checked_before_the_proxy_sees_them(tmp_path: Path) -> None:
+    """The proxy (here the allowed server on 127.0.0.1, which answers any absolute URI) would resolve the names
+    itself: a name that resolves here only to refused addresses never reaches it."""
+    internal = Server("127.0.0.2")
+    proxy = Server("127.0.0.1", {"/unused": (200, {})})
+    out = tmp_path / "outcomes.json"
+    urls = [f"http://intern.test:{internal.port}/via-proxy", f"http://public.test:{proxy.port}/ok"]
+    args = [
+        sys.executable, "-m", "scrapy", "runspider", str(ROOT / "tests" / "threatspider.py"),
+        "-a", f"urls={'|'.join(urls)}", "-a", f"out={out}", "-a", f"proxy=http://127.0.0.1:{proxy.port}",
+        "-s", "ALLOWED_NETWORKS=127.0.0.1/32", "-s", f"DNS_OVERRIDES={json.dumps(OVERRIDES)}",
+        "-s", "ROBOTSTXT_OBEY=False", "-s", f"ARCHIVE_URI={tmp_path / 'archive'}",
+    ]  # fmt: skip
+    env = {**clean_env(), "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(ROOT)}
+    try:
+        proc = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    finally:
+        proxy.close()
+        internal.close()
+    outcomes = json.loads(out.read_text())
+    assert outcomes[urls[1]].startswith("fetched 200"), (outcomes, proc.stderr[-2000:])  # the proxy works
+    assert outcomes[urls[0]].startswith("AddressRefused: intern.test resolves to 127.0.0.2 (loopback)")
+    assert "checked before the proxy" in outcomes[urls[0]]
+    assert proxy.requests == [urls[1]], "the proxy saw only the allowed request"
+    assert internal.requests == []
+    observe(
+        "address-proxy",
+        f"{outcomes[urls[0]].split(': refused')[0]}; the proxy got {len(proxy.requests)} request(s)",
+    )

@@ -63,6 +63,18 @@ THREATS = [
         "unless in ALLOWED_NETWORKS",
     ),
     Threat(
+        "address-numeric",
+        "hosts 127.2, 2130706434, 0x7f000002: not addresses to a URL parser, 127.0.0.2 to getaddrinfo",
+        "test_netguard.py::test_internal_addresses_are_refused_on_every_hop[hex]",
+        "checked after the real resolution: refused, counted",
+    ),
+    Threat(
+        "address-proxy",
+        "through an HTTP proxy (which resolves names itself), a URL whose host resolves to a loopback address",
+        "test_netguard.py::test_through_a_proxy_names_are_checked_before_the_proxy_sees_them",
+        "resolved and refused before the request goes to the proxy (the proxy's own lookup is its affair)",
+    ),
+    Threat(
         "address-robots",
         "robots.txt of a host that resolves to an internal address",
         "test_netguard.py::test_refusals_are_counted",

@@ -1,6 +1,6 @@
 """A plain Scrapy spider for tests/test_netguard.py: fetches the URLs it is given and writes what happened.
 
-    scrapy runspider tests/threatspider.py -a "urls=URL|URL" -a out=outcomes.json
+    scrapy runspider tests/threatspider.py -a "urls=URL|URL" -a out=outcomes.json [-a proxy=http://HOST:PORT]
 
 Run with the project's settings, so the project's download handlers, resolver and middlewares decide what is
 fetched; the spider itself checks nothing.
@@ -28,16 +28,22 @@ class ThreatSpider(scrapy.Spider):
         "DOWNLOAD_TIMEOUT": 5,
     }
 
-    def __init__(self, urls: str = "", out: str = "outcomes.json", **kw: Any) -> None:
+    def __init__(self, urls: str = "", out: str = "outcomes.json", proxy: str = "", **kw: Any) -> None:
         super().__init__(**kw)
         self.urls = [u for u in urls.split("|") if u]
         self.out = out
+        self.proxy = proxy  # every request through this HTTP proxy (Scrapy's HttpProxyMiddleware)
         self.outcomes: dict[str, str] = {}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:
             yield scrapy.Request(
-                url, callback=self.fetched, errback=self.failed, dont_filter=True, cb_kwargs={"start": url}
+                url,
+                callback=self.fetched,
+                errback=self.failed,
+                dont_filter=True,
+                cb_kwargs={"start": url},
+                meta={"proxy": self.proxy} if self.proxy else {},
             )
 
     def fetched(self, response: Response, start: str) -> None:
