@@ -117,8 +117,15 @@ def _paragraphs(n: int, place: str, topic: tuple[str, str, str]) -> list[str]:
         "name": _NAMES[n % len(_NAMES)],
         "money": f"{120 + 17 * n}.000",
     }
-    return [f"{detail}. " + _STORIES[subject][0].format(**values)] + [
-        p.format(**values) for p in _STORIES[subject][1:]
+    closing = (
+        f"Die Redaktion erreichte am Nachmittag auch Vertreter aus {values['other']}. Sie begrüßten die Entwicklung "
+        f"grundsätzlich, wollen aber bei der Versammlung am {n + 3}. des Monats genauer nachfragen, wie es in "
+        f"{place} weitergeht und wer am Ende die Folgekosten trägt."
+    )
+    return [
+        f"{detail}. " + _STORIES[subject][0].format(**values),
+        *(p.format(**values) for p in _STORIES[subject][1:]),
+        closing,
     ]
 
 

@@ -171,8 +171,8 @@ class DiscoveringSpider(NewsSpider):
             if cached is None:
                 yield scrapy.Request(
                     urljoin(self._origin(), "/robots.txt"),
-                    callback=self.on_robots,
-                    errback=self.on_robots_missing,
+                    callback=self.parse_robots,
+                    errback=self.robots_failed,
                     meta={"dont_obey_robotstxt": True},
                     priority=20,
                     dont_filter=True,
@@ -186,7 +186,7 @@ class DiscoveringSpider(NewsSpider):
             yield request
 
     # --- discovery ---
-    def on_robots(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         text = response.body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace")
         robots = Protego.parse(text)
         agent = str(self.settings.get("ROBOTSTXT_USER_AGENT") or self.settings.get("USER_AGENT") or "*")
@@ -203,7 +203,7 @@ class DiscoveringSpider(NewsSpider):
         sitemaps = [u.strip() for u in list(robots.sitemaps)[:MAX_SITEMAPS]]
         yield from self._explore([u for u in dict.fromkeys(sitemaps) if self._own(u)])
 
-    def on_robots_missing(self, failure: Any) -> Iterator[scrapy.Request]:
+    def robots_failed(self, failure: Any) -> Iterator[scrapy.Request]:
         if not failure.check(HttpError):  # no answer at all (DNS, refused, timeout, TLS): nothing more to try
             self.crawler.stats.inc_value("newsarchive/entry_point_errors")
             self.logger.error(
@@ -236,16 +236,18 @@ class DiscoveringSpider(NewsSpider):
             yield from self._finish(state)
             return
         (url, kind, probe), rest = state["docs"][0], state["docs"][1:]
-        callback = {"sitemap": self.on_sitemap, "feed": self.on_feed}.get(kind, self.on_front)
+        callback = {"sitemap": self.parse_found_sitemap, "feed": self.parse_found_feed}.get(
+            kind, self.parse_front
+        )
         yield scrapy.Request(
             url,
             callback=callback,
-            errback=self.on_document_failed,
+            errback=self.document_failed,
             cb_kwargs={"state": {**state, "docs": rest}, "probe": probe},
             priority=10,
         )
 
-    def on_sitemap(
+    def parse_found_sitemap(
         self, response: Response, state: dict[str, Any], probe: bool = False
     ) -> Iterator[scrapy.Request]:
         try:
@@ -261,7 +263,7 @@ class DiscoveringSpider(NewsSpider):
             yield from self.sitemap_requests(response, kind, entries, 0)
         yield from self._continue(state)
 
-    def on_feed(
+    def parse_found_feed(
         self, response: Response, state: dict[str, Any], probe: bool = False
     ) -> Iterator[scrapy.Request]:
         try:
@@ -273,7 +275,7 @@ class DiscoveringSpider(NewsSpider):
             yield from self._article_requests(entries, response.url)
         yield from self._continue(state)
 
-    def on_document_failed(self, failure: Any) -> Iterator[scrapy.Request]:
+    def document_failed(self, failure: Any) -> Iterator[scrapy.Request]:
         kwargs = failure.request.cb_kwargs
         if kwargs.get("probe"):
             self.crawler.stats.inc_value("newsarchive/discovery/missing")
@@ -284,7 +286,7 @@ class DiscoveringSpider(NewsSpider):
             self.entry_failed(failure)
         yield from self._continue(kwargs["state"])
 
-    def on_front(
+    def parse_front(
         self, response: Response, state: dict[str, Any], probe: bool = False
     ) -> Iterator[scrapy.Request]:
         if not isinstance(response, HtmlResponse):
