@@ -139,3 +139,10 @@ def test_labelled_bylines_and_dates(markup: str, names: list[str], published: st
     record = extract(html, URL)
     assert record["authors"] == names
     assert record["published"] == published
+
+
+def test_author_links_outside_the_article_are_not_its_byline() -> None:
+    html = page({"@type": "Organization", "name": "Example Zeitung"}, "").replace(
+        "<footer>", "<div class='more'><a href='/autoren/max-anders'>Max Anders</a></div><footer>"
+    )
+    assert extract(html, URL)["authors"] == ["Example Zeitung"]

@@ -100,3 +100,15 @@ def test_same_title_ignores_soft_hyphens_and_zero_width() -> None:
     assert same_title("Ver\u00adfas\u00adsung\u200b", "Verfassung")
     assert not same_title("Verfassung", "Verfassungen")
     assert not same_title(None, "x")
+
+
+def test_site_title_order_without_its_source_falls_back_to_the_printed_headline() -> None:
+    head = '<meta property="og:title" content="Sturm: Was jetzt wichtig ist">'
+    html = page(head, "<h1><span class='kicker'>Wetter</span>Sturm an der Küste</h1>")
+    selectors = SiteSelectors(title_order=("jsonld",))  # the site's og:title is a social variant
+    record = extract(html, URL, selectors)
+    assert record["title"] == "Sturm an der Küste" and record["extractor"]["fields"]["title"] == "fallback"
+    with_jsonld = html.replace("</head>", '<script type="application/ld+json">{"@type": "NewsArticle", '
+                               '"headline": "Sturm an der Küste erwartet"}</script></head>')  # fmt: skip
+    assert extract(with_jsonld, URL, selectors)["title"] == "Sturm an der Küste erwartet"
+    assert extract(html, URL)["title"] == "Sturm: Was jetzt wichtig ist"  # no site file: og:title first

@@ -236,6 +236,10 @@ class _Extraction:
             "title": lambda: _first_text(list(self.root.iter("title"))),
         }
         order = list(version.title_order) if version is not None and version.title_order else []
+        if order and "opengraph" not in order and "h1" not in order:
+            # a site file that names other sources before og:title says og:title is not the printed headline:
+            # when those are missing (an older layout), the printed <h1> comes before og:title
+            order.append("h1")
         order += [name for name in TITLE_ORDER if name not in order]
         for name in order:
             title = clean_title(sources[name](), keys) if name in sources else None

@@ -190,8 +190,8 @@ _AUTHOR_HREF = re.compile(r"/(?:autor|autoren|autorin|author|authors|redaktion/t
 def _author_links(root: Element) -> list[str]:
     """Names in links to author pages ("von <a href="/autoren/anna-beispiel">Anna Beispiel</a>")."""
     names: list[str] = []
-    for link in root.xpath(
-        "//a[contains(@href, '/autor') or contains(@href, '/Autor') or contains(@href, '/author')"
+    for link in _headline_scope(root).xpath(
+        ".//a[contains(@href, '/autor') or contains(@href, '/Autor') or contains(@href, '/author')"
         " or contains(@href, '/redaktion/team/')]"
     ):
         if not _AUTHOR_HREF.search(link.get("href") or "") or _in_card(link) or _in_furniture(link):
@@ -214,15 +214,18 @@ _LABEL_TAGS = ("strong", "b", "dt", "span", "em", "p", "div", "li")
 _LABEL_STARTS = ("von", "by", "autor", "author", "text")
 
 
+def _headline_scope(root: Element) -> Element:
+    """The <article> or <main> around the first <h1>, where the byline is; the whole page without one."""
+    h1 = next(root.iter("h1"), None)
+    if h1 is None:
+        return root
+    return next((a for a in h1.iterancestors() if a.tag in ("article", "main")), root)
+
+
 def _label_candidates(root: Element) -> list[Element]:
     """Elements whose own first text begins like a label or a "Von ..." line (a cheap test on .text only), in
     the <article> or <main> around the headline when there is one."""
-    h1 = next(root.iter("h1"), None)
-    scope = (
-        next((a for a in h1.iterancestors() if a.tag in ("article", "main")), root)
-        if h1 is not None
-        else root
-    )
+    scope = _headline_scope(root)
     return [
         el
         for el in scope.iter(*_LABEL_TAGS)
