@@ -168,3 +168,23 @@ def test_section_fronts_are_told_from_articles_by_their_path(url: str, section: 
     from crawler.spiders.discover import looks_like_section
 
     assert looks_like_section(url) is section
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://static.kreisbote-cdn.net/sitemap.xml", True),
+        ("https://sitemaps.example.co.uk/news.xml.gz", True),
+        ("http://169.254.169.254/latest/meta-data/", False),
+        ("http://10.0.0.1/sitemap.xml", False),
+        ("https://[::1]/sitemap.xml", False),
+        ("http://localhost/sitemap.xml", False),
+        ("https://metadata.google.internal/sitemap.xml", False),
+        ("file:///etc/passwd", False),
+        ("ftp://example.net/sitemap.xml", False),
+    ],
+)
+def test_sitemaps_on_other_hosts_only_on_public_host_names(url: str, ok: bool) -> None:
+    from crawler.spiders.discover import foreign_sitemap_ok
+
+    assert foreign_sitemap_ok(url) is ok

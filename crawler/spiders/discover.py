@@ -5,7 +5,7 @@ none, a short list of well-known sitemap locations (each fetched at most once a 
 (``<link rel="alternate">``) on the front page; and, only when none of these lists anything, the links of the
 front page and of the section fronts it links to (one level deep). What worked is kept in the state store for
 DISCOVERY_TTL seconds, so the next runs start from it without probing. Only http(s) URLs of the site's own
-registrable domain are followed. A robots.txt that disallows the front page ends the site's run at once.
+registrable domain are followed, and the hosts robots.txt names sitemaps on, for sitemaps only. A robots.txt that disallows the front page ends the site's run at once.
 
 Sites-file entries that name their entry points crawl them as a registered site does; their classes are built
 by crawler.sitesfile.spider_class on this base.
@@ -13,6 +13,7 @@ by crawler.sitesfile.spider_class on this base.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -53,6 +54,24 @@ _SECTION_DIR = re.compile(r"[a-zäöüß]+(?:-[a-zäöüß]+){0,2}", re.I)
 _SECTION_LEAF = re.compile(r"[a-zäöüß]+(?:-[a-zäöüß]+)?(?:\.html?|\.php)?", re.I)
 
 
+def foreign_sitemap_ok(url: str) -> bool:
+    """Whether a sitemap robots.txt names on another host may be read: http(s), a public host name with a
+    registrable domain (no IP literal, no single-label or internal name)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.scheme not in ("http", "https") or not host or "." not in host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return False
+    if host.endswith((".local", ".internal", ".localhost", ".lan", ".home.arpa")):
+        return False
+    return bool(registrable_host(url))
+
+
 def looks_like_section(url: str) -> bool:
     """Whether a URL's path looks like a section front (``/politik/``, ``/lokales/oldenburg``), not an article."""
     parts = urlsplit(url)
@@ -79,6 +98,9 @@ class DiscoveringSpider(NewsSpider):
         self._found: dict[str, list[str]] = {"feeds": [], "news_sitemaps": [], "sitemaps": [], "sections": []}
         self._rejected: dict[str, str] = {}  # url -> reason: pages found to be no article by recent runs
         self.rejected_pages: list[tuple[str, str]] = []  # (url, reason) of this run
+        self.sitemap_hosts: set[str] = (
+            set()
+        )  # other hosts robots.txt names sitemaps on (crawler/mirror.py reads it)
 
     # --- what needs discovering ---
     def can_backfill(self) -> bool:
@@ -113,6 +135,27 @@ class DiscoveringSpider(NewsSpider):
             host == d or host.endswith("." + d) for d in self.site_domains
         )
 
+    def _allow_sitemap_hosts(self, urls: list[str]) -> None:
+        for url in urls:
+            if not self._own(url):
+                self.sitemap_hosts.add((urlsplit(url).hostname or "").lower())
+
+    def _on_sitemap_host(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in self.sitemap_hosts
+
+    def _offsite_ok(self, request: scrapy.Request) -> scrapy.Request:
+        """A request for a sitemap host passes the offsite filter (only sitemaps are read there)."""
+        if not self._own(request.url) and self._on_sitemap_host(request.url):
+            request.meta["allow_offsite"] = True
+        return request
+
+    def sitemap_requests(
+        self, response: Response, kind: str, entries: list[Entry], depth: int
+    ) -> Iterator[scrapy.Request]:
+        for request in super().sitemap_requests(response, kind, entries, depth):
+            yield self._offsite_ok(request)
+
     def _origin(self) -> str:
         parts = urlsplit(self.front_page)
         return f"{parts.scheme}://{parts.netloc}"
@@ -132,6 +175,9 @@ class DiscoveringSpider(NewsSpider):
             key: [u for u in found.get(key) or [] if isinstance(u, str) and self._own(u)]
             for key in self._found
         }
+        for key in ("news_sitemaps", "sitemaps"):  # also on a sitemap host that robots.txt named
+            urls = [u for u in found.get(key) or [] if isinstance(u, str) and foreign_sitemap_ok(u)]
+            clean[key] = list(dict.fromkeys([*clean[key], *urls]))
         if self.mode == "backfill" and not (clean["news_sitemaps"] or clean["sitemaps"]):
             return None
         return clean if any(clean.values()) else None
@@ -182,8 +228,9 @@ class DiscoveringSpider(NewsSpider):
             self.logger.info("%s: entry points from the state store: %s", self.name, cached)
             for key, urls in cached.items():
                 setattr(self, key, urls)
+            self._allow_sitemap_hosts([*cached["news_sitemaps"], *cached["sitemaps"]])
         async for request in super().start():
-            yield request
+            yield self._offsite_ok(request) if isinstance(request, scrapy.Request) else request
 
     # --- discovery ---
     def on_robots(self, response: Response) -> Iterator[scrapy.Request]:
@@ -200,8 +247,11 @@ class DiscoveringSpider(NewsSpider):
                 self.front_page,
             )
             return
-        sitemaps = [u.strip() for u in list(robots.sitemaps)[:MAX_SITEMAPS]]
-        yield from self._explore([u for u in dict.fromkeys(sitemaps) if self._own(u)])
+        found = [u.strip() for u in list(robots.sitemaps)[:MAX_SITEMAPS]]
+        # a sitemap robots.txt names may live on another host (a CDN): that host is then read for sitemaps only
+        sitemaps = [u for u in dict.fromkeys(found) if self._own(u) or foreign_sitemap_ok(u)]
+        self._allow_sitemap_hosts(sitemaps)
+        yield from self._explore(sitemaps)
 
     def on_robots_missing(self, failure: Any) -> Iterator[scrapy.Request]:
         if not failure.check(HttpError):  # no answer at all (DNS, refused, timeout, TLS): nothing more to try
@@ -237,13 +287,16 @@ class DiscoveringSpider(NewsSpider):
             return
         (url, kind, probe), rest = state["docs"][0], state["docs"][1:]
         callback = {"sitemap": self.on_sitemap, "feed": self.on_feed}.get(kind, self.on_front)
-        yield scrapy.Request(
+        if kind == "sitemap":
+            self._allow_sitemap_hosts([url])  # a worker of a distributed crawl may not have read robots.txt
+        request = scrapy.Request(
             url,
             callback=callback,
             errback=self.on_document_failed,
             cb_kwargs={"state": {**state, "docs": rest}, "probe": probe},
             priority=10,
         )
+        yield self._offsite_ok(request)
 
     def on_sitemap(
         self, response: Response, state: dict[str, Any], probe: bool = False
