@@ -98,9 +98,8 @@ class DiscoveringSpider(NewsSpider):
         self._found: dict[str, list[str]] = {"feeds": [], "news_sitemaps": [], "sitemaps": [], "sections": []}
         self._rejected: dict[str, str] = {}  # url -> reason: pages found to be no article by recent runs
         self.rejected_pages: list[tuple[str, str]] = []  # (url, reason) of this run
-        self.sitemap_hosts: set[str] = (
-            set()
-        )  # other hosts robots.txt names sitemaps on (crawler/mirror.py reads it)
+        # other hosts robots.txt names sitemaps on (crawler/mirror.py reads it too)
+        self.sitemap_hosts: set[str] = set()
 
     # --- what needs discovering ---
     def can_backfill(self) -> bool:
