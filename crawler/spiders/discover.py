@@ -45,6 +45,8 @@ DEFAULT_MAX_SECTIONS = 20  # section fronts linked from the front page that are 
 MAX_ROBOTS_BYTES = 512 * 1024  # robots.txt beyond this is ignored (as the big search engines do)
 MAX_SITEMAPS = 50  # Sitemap: lines of robots.txt read at most
 MAX_FEEDS = 20  # feeds linked from the front page read at most
+DEFAULT_INDEX_CHILDREN = 5  # the newest children of a discovered sitemap index an incremental run reads
+MAX_UNDATED_CHILDREN = 50  # children of an index without dates read at most
 MAX_FRONT_LINKS = 1000  # links of the front page kept for the last resort
 DEFAULT_REJECTED_TTL = 7 * 24 * 3600.0  # seconds a page found to be no article is not fetched again
 MAX_REJECTED = 5000  # such pages remembered per site at most
@@ -70,6 +72,16 @@ def foreign_sitemap_ok(url: str) -> bool:
     if host.endswith((".local", ".internal", ".localhost", ".lan", ".home.arpa")):
         return False
     return bool(registrable_host(url))
+
+
+def recent_children(entries: list[Entry], newest: int) -> list[Entry]:
+    """The children of a sitemap index an incremental run reads: the ``newest`` by their lastmod (an index of a
+    whole archive lists years of monthly sitemaps), or, when they carry no dates, at most MAX_UNDATED_CHILDREN."""
+    dated = [e for e in entries if e.date is not None and e.date.tzinfo is not None]
+    if not dated:
+        return entries[:MAX_UNDATED_CHILDREN]
+    dated.sort(key=lambda e: e.date.timestamp() if e.date else 0.0, reverse=True)
+    return dated[: max(newest, 1)]
 
 
 def looks_like_section(url: str) -> bool:
@@ -152,6 +164,10 @@ class DiscoveringSpider(NewsSpider):
     def sitemap_requests(
         self, response: Response, kind: str, entries: list[Entry], depth: int
     ) -> Iterator[scrapy.Request]:
+        if kind == "index" and self.mode == "incremental":
+            entries = recent_children(
+                entries, self.settings.getint("DISCOVERY_INDEX_CHILDREN", DEFAULT_INDEX_CHILDREN)
+            )
         for request in super().sitemap_requests(response, kind, entries, depth):
             yield self._offsite_ok(request)
 
@@ -269,10 +285,9 @@ class DiscoveringSpider(NewsSpider):
     # request (cb_kwargs ``state``, plain JSON), so any worker of a distributed crawl can take the next step.
     def _explore(self, sitemaps: list[str]) -> Iterator[scrapy.Request]:
         probe = not sitemaps
-        docs = [
-            [url, "sitemap", probe]
-            for url in sitemaps or [urljoin(self._origin(), p) for p in WELL_KNOWN_SITEMAPS]
-        ]
+        urls = sitemaps or [urljoin(self._origin(), p) for p in WELL_KNOWN_SITEMAPS]
+        # news sitemaps first: once one is read, the others (whole archives, often) are not
+        docs = [[url, "sitemap", probe] for url in sorted(urls, key=lambda u: "news" not in u.lower())]
         if self.mode == "incremental":
             docs.append([self.front_page, "front", False])
         state: dict[str, Any] = {"docs": docs, "found": {key: [] for key in self._found}, "links": []}
@@ -285,6 +300,12 @@ class DiscoveringSpider(NewsSpider):
             yield from self._finish(state)
             return
         (url, kind, probe), rest = state["docs"][0], state["docs"][1:]
+        if kind == "sitemap" and state["found"]["news_sitemaps"] and self.mode == "incremental":
+            # a news sitemap lists what is new: other sitemaps (whole archives, often) are not read
+            if not probe:
+                state["found"]["sitemaps"].append(url)
+            yield from self._continue({**state, "docs": rest})
+            return
         callback = {"sitemap": self.on_sitemap, "feed": self.on_feed}.get(kind, self.on_front)
         if kind == "sitemap":
             self._allow_sitemap_hosts([url])  # a worker of a distributed crawl may not have read robots.txt
