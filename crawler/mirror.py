@@ -69,7 +69,9 @@ class MirrorDownloadHandler(BaseDownloadHandler):
         if self._hosts is None:
             spider = getattr(self.crawler, "spider", None)
             self._hosts = mirror_hosts(spider) if spider is not None else set()
-        return host in self._hosts or any(host.endswith("." + h) for h in self._hosts)
+        # a site given by URL may read sitemaps on hosts its robots.txt names (crawler/spiders/discover.py)
+        extra = getattr(getattr(self.crawler, "spider", None), "sitemap_hosts", ())
+        return host in self._hosts or host in extra or any(host.endswith("." + h) for h in self._hosts)
 
     def _refuse(self, exc: AddressRefused) -> AddressRefused:
         if self.crawler.stats is not None:

@@ -67,6 +67,10 @@ SECTION_MAX_PAGES = 5
 # from the front page are read when no sitemap or feed is found.
 DISCOVERY_TTL = 24 * 3600.0
 DISCOVERY_MAX_SECTIONS = 20
+# An incremental run reads the DISCOVERY_INDEX_CHILDREN newest children (by lastmod) of a discovered sitemap index.
+DISCOVERY_INDEX_CHILDREN = 5
+# Pages of such sites found to be no article (a section front, a form) are not fetched again for REJECTED_TTL seconds.
+REJECTED_TTL = 7 * 24 * 3600.0
 # A user's TOML list of sites (crawler/sitesfile.py, docs/ADDING_A_SITE.md); `crawl --sites-file` sets it too.
 SITES_FILE = os.environ.get("SITES_FILE", "")
 

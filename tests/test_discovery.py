@@ -168,3 +168,38 @@ def test_section_fronts_are_told_from_articles_by_their_path(url: str, section: 
     from crawler.spiders.discover import looks_like_section
 
     assert looks_like_section(url) is section
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://static.kreisbote-cdn.net/sitemap.xml", True),
+        ("https://sitemaps.example.co.uk/news.xml.gz", True),
+        ("http://169.254.169.254/latest/meta-data/", False),
+        ("http://10.0.0.1/sitemap.xml", False),
+        ("https://[::1]/sitemap.xml", False),
+        ("http://localhost/sitemap.xml", False),
+        ("https://metadata.google.internal/sitemap.xml", False),
+        ("file:///etc/passwd", False),
+        ("ftp://example.net/sitemap.xml", False),
+    ],
+)
+def test_sitemaps_on_other_hosts_only_on_public_host_names(url: str, ok: bool) -> None:
+    from crawler.spiders.discover import foreign_sitemap_ok
+
+    assert foreign_sitemap_ok(url) is ok
+
+
+def test_an_incremental_run_reads_the_newest_children_of_a_discovered_index() -> None:
+    from datetime import UTC, datetime
+
+    from crawler.discovery import Entry
+    from crawler.spiders.discover import MAX_UNDATED_CHILDREN, recent_children
+
+    monthly = [
+        Entry(f"https://www.a.de/sitemap-2025-{m:02d}.xml", datetime(2025, m, 28, tzinfo=UTC))
+        for m in range(1, 13)
+    ]
+    assert [e.url[-11:-4] for e in recent_children(monthly, 3)] == ["2025-12", "2025-11", "2025-10"]
+    undated = [Entry(f"https://www.a.de/s-{n}.xml") for n in range(80)]
+    assert recent_children(undated, 3) == undated[:MAX_UNDATED_CHILDREN]

@@ -1,7 +1,7 @@
 """Sites in no registry, crawled by their front-page URL against black-box mirrors served for their host names.
 
-One mirror serves five generated sites (crawler/demo/unlisted.py): one whose robots.txt names a sitemap index,
-one with only a feed linked from its front page, one with neither (front-page and section links), one whose
+One mirror serves six generated sites (crawler/demo/unlisted.py): one whose robots.txt names a sitemap index,
+one whose robots.txt names a sitemap on another host (a CDN), one with only a feed linked from its front page, one with neither (front-page and section links), one whose
 robots.txt disallows everything and one whose front page is a PDF. Non-articles are listed in the sitemaps and
 feeds and linked from every front page.
 """
@@ -25,12 +25,13 @@ from tests.clirun import FAST, cli
 
 HOSTS = {
     "sitemap": "www.kreisbote-nord.de",
+    "cdn": "www.kreisbote-nordwest.de",
     "feed": "www.kreisbote-sued.de",
     "links": "www.kreisbote-ost.de",
     "deny": "www.kreisbote-west.de",
     "notpage": "www.kreisbote-mitte.de",
 }
-GOOD = ("sitemap", "feed", "links")
+GOOD = ("sitemap", "cdn", "feed", "links")
 
 
 @pytest.fixture(scope="module")
@@ -110,9 +111,13 @@ def test_discovery_styles_and_what_was_fetched(
     mirror: tuple[MirrorServer, dict[str, UnlistedSite]], crawled: tuple[Path, str, str]
 ) -> None:
     server, _sites = mirror
-    nord, sued, ost = (paths(server, HOSTS[s]) for s in GOOD)
+    nord, nordwest, sued, ost = (paths(server, HOSTS[s]) for s in GOOD)
     # robots.txt names the sitemap index: no guessing; its gzipped news sitemap is read
     assert "/sitemaps/index.xml" in nord and "/sitemaps/news.xml.gz" in nord and "/sitemap.xml" not in nord
+    # a sitemap on another host that robots.txt names is read there, and only sitemaps are read there
+    assert "/sitemap.xml" not in nordwest
+    cdn = paths(server, "static.kreisbote-cdn.net")
+    assert sorted(set(cdn)) == ["/kreisbote-nordwest/news.xml", "/kreisbote-nordwest/sitemap-index.xml"]
     # no sitemap anywhere: the well-known locations are tried once each, then the feed the front page links
     for path in ("/sitemap.xml", "/sitemap_index.xml", "/news-sitemap.xml", "/sitemap-news.xml"):
         assert sued.count(path) == 1 and ost.count(path) == 1

@@ -7,6 +7,7 @@ page, an author page, an imprint, a newsletter form, a contact form, a picture g
 audio page. ``style`` says how its entry points are found:
 
 - ``sitemap``: robots.txt names a sitemap index (gzipped news sitemap + a sitemap of pages);
+- ``cdn``: robots.txt names a sitemap index on another host (a CDN), whose news sitemap lists the articles;
 - ``feed``: no sitemap anywhere; the front page links an RSS feed (``<link rel="alternate">``);
 - ``links``: neither; the front page and its section fronts link the articles;
 - ``deny``: robots.txt disallows everything;
@@ -39,7 +40,8 @@ from crawler.demo.mirror import (
     render_sitemap_index,
 )
 
-STYLES = ("sitemap", "feed", "links", "deny", "notpage")
+STYLES = ("sitemap", "cdn", "feed", "links", "deny", "notpage")
+CDN_HOST = "static.kreisbote-cdn.net"
 DEMO_HOST = "www.kreisbote-musterstadt.de"
 
 _PLACES = ["Musterstadt", "Beispielheim", "Probsthagen", "Neuweiler", "Altenfurt", "Lindenbrück", "Eichwalde"]
@@ -359,6 +361,13 @@ class _Builder:
             body = gzip.compress(render_news_sitemap(articles + others[3:6], self.publisher), mtime=0)
             self.mirror.add(news, _resource(body, GZIP_TYPE, self.now))
             self.mirror.add(pages, _resource(render_sitemap(others), XML_TYPE, self.now))
+            sitemaps = [index]
+        elif self.style == "cdn":
+            stem = self.host.removeprefix("www.").split(".")[0]
+            index, news = (f"https://{CDN_HOST}/{stem}/{name}" for name in ("sitemap-index.xml", "news.xml"))
+            self.mirror.add(index, _resource(render_sitemap_index([(news, self.now)]), XML_TYPE))
+            body = render_news_sitemap(articles + others[:2], self.publisher)
+            self.mirror.add(news, _resource(body, XML_TYPE, self.now))
             sitemaps = [index]
         elif self.style == "feed":
             feed = self.url("/feed/nachrichten.rss")

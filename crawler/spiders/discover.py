@@ -5,7 +5,7 @@ none, a short list of well-known sitemap locations (each fetched at most once a 
 (``<link rel="alternate">``) on the front page; and, only when none of these lists anything, the links of the
 front page and of the section fronts it links to (one level deep). What worked is kept in the state store for
 DISCOVERY_TTL seconds, so the next runs start from it without probing. Only http(s) URLs of the site's own
-registrable domain are followed. A robots.txt that disallows the front page ends the site's run at once.
+registrable domain are followed, and the hosts robots.txt names sitemaps on, for sitemaps only. A robots.txt that disallows the front page ends the site's run at once.
 
 Sites-file entries that name their entry points crawl them as a registered site does; their classes are built
 by crawler.sitesfile.spider_class on this base.
@@ -13,6 +13,7 @@ by crawler.sitesfile.spider_class on this base.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -44,6 +45,8 @@ DEFAULT_MAX_SECTIONS = 20  # section fronts linked from the front page that are 
 MAX_ROBOTS_BYTES = 512 * 1024  # robots.txt beyond this is ignored (as the big search engines do)
 MAX_SITEMAPS = 50  # Sitemap: lines of robots.txt read at most
 MAX_FEEDS = 20  # feeds linked from the front page read at most
+DEFAULT_INDEX_CHILDREN = 5  # the newest children of a discovered sitemap index an incremental run reads
+MAX_UNDATED_CHILDREN = 50  # children of an index without dates read at most
 MAX_FRONT_LINKS = 1000  # links of the front page kept for the last resort
 DEFAULT_REJECTED_TTL = 7 * 24 * 3600.0  # seconds a page found to be no article is not fetched again
 MAX_REJECTED = 5000  # such pages remembered per site at most
@@ -51,6 +54,34 @@ MAX_REJECTED = 5000  # such pages remembered per site at most
 #: a path segment that names a section ("politik", "lokales", "sport-regional"), not an article
 _SECTION_DIR = re.compile(r"[a-zäöüß]+(?:-[a-zäöüß]+){0,2}", re.I)
 _SECTION_LEAF = re.compile(r"[a-zäöüß]+(?:-[a-zäöüß]+)?(?:\.html?|\.php)?", re.I)
+
+
+def foreign_sitemap_ok(url: str) -> bool:
+    """Whether a sitemap robots.txt names on another host may be read: http(s), a public host name with a
+    registrable domain (no IP literal, no single-label or internal name)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.scheme not in ("http", "https") or not host or "." not in host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return False
+    if host.endswith((".local", ".internal", ".localhost", ".lan", ".home.arpa")):
+        return False
+    return bool(registrable_host(url))
+
+
+def recent_children(entries: list[Entry], newest: int) -> list[Entry]:
+    """The children of a sitemap index an incremental run reads: the ``newest`` by their lastmod (an index of a
+    whole archive lists years of monthly sitemaps), or, when they carry no dates, at most MAX_UNDATED_CHILDREN."""
+    dated = [e for e in entries if e.date is not None and e.date.tzinfo is not None]
+    if not dated:
+        return entries[:MAX_UNDATED_CHILDREN]
+    dated.sort(key=lambda e: e.date.timestamp() if e.date else 0.0, reverse=True)
+    return dated[: max(newest, 1)]
 
 
 def looks_like_section(url: str) -> bool:
@@ -79,6 +110,8 @@ class DiscoveringSpider(NewsSpider):
         self._found: dict[str, list[str]] = {"feeds": [], "news_sitemaps": [], "sitemaps": [], "sections": []}
         self._rejected: dict[str, str] = {}  # url -> reason: pages found to be no article by recent runs
         self.rejected_pages: list[tuple[str, str]] = []  # (url, reason) of this run
+        # other hosts robots.txt names sitemaps on (crawler/mirror.py reads it too)
+        self.sitemap_hosts: set[str] = set()
 
     # --- what needs discovering ---
     def can_backfill(self) -> bool:
@@ -113,6 +146,31 @@ class DiscoveringSpider(NewsSpider):
             host == d or host.endswith("." + d) for d in self.site_domains
         )
 
+    def _allow_sitemap_hosts(self, urls: list[str]) -> None:
+        for url in urls:
+            if not self._own(url):
+                self.sitemap_hosts.add((urlsplit(url).hostname or "").lower())
+
+    def _on_sitemap_host(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in self.sitemap_hosts
+
+    def _offsite_ok(self, request: scrapy.Request) -> scrapy.Request:
+        """A request for a sitemap host passes the offsite filter (only sitemaps are read there)."""
+        if not self._own(request.url) and self._on_sitemap_host(request.url):
+            request.meta["allow_offsite"] = True
+        return request
+
+    def sitemap_requests(
+        self, response: Response, kind: str, entries: list[Entry], depth: int
+    ) -> Iterator[scrapy.Request]:
+        if kind == "index" and self.mode == "incremental":
+            entries = recent_children(
+                entries, self.settings.getint("DISCOVERY_INDEX_CHILDREN", DEFAULT_INDEX_CHILDREN)
+            )
+        for request in super().sitemap_requests(response, kind, entries, depth):
+            yield self._offsite_ok(request)
+
     def _origin(self) -> str:
         parts = urlsplit(self.front_page)
         return f"{parts.scheme}://{parts.netloc}"
@@ -132,6 +190,9 @@ class DiscoveringSpider(NewsSpider):
             key: [u for u in found.get(key) or [] if isinstance(u, str) and self._own(u)]
             for key in self._found
         }
+        for key in ("news_sitemaps", "sitemaps"):  # also on a sitemap host that robots.txt named
+            urls = [u for u in found.get(key) or [] if isinstance(u, str) and foreign_sitemap_ok(u)]
+            clean[key] = list(dict.fromkeys([*clean[key], *urls]))
         if self.mode == "backfill" and not (clean["news_sitemaps"] or clean["sitemaps"]):
             return None
         return clean if any(clean.values()) else None
@@ -182,8 +243,9 @@ class DiscoveringSpider(NewsSpider):
             self.logger.info("%s: entry points from the state store: %s", self.name, cached)
             for key, urls in cached.items():
                 setattr(self, key, urls)
+            self._allow_sitemap_hosts([*cached["news_sitemaps"], *cached["sitemaps"]])
         async for request in super().start():
-            yield request
+            yield self._offsite_ok(request) if isinstance(request, scrapy.Request) else request
 
     # --- discovery ---
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
@@ -200,8 +262,11 @@ class DiscoveringSpider(NewsSpider):
                 self.front_page,
             )
             return
-        sitemaps = [u.strip() for u in list(robots.sitemaps)[:MAX_SITEMAPS]]
-        yield from self._explore([u for u in dict.fromkeys(sitemaps) if self._own(u)])
+        found = [u.strip() for u in list(robots.sitemaps)[:MAX_SITEMAPS]]
+        # a sitemap robots.txt names may live on another host (a CDN): that host is then read for sitemaps only
+        sitemaps = [u for u in dict.fromkeys(found) if self._own(u) or foreign_sitemap_ok(u)]
+        self._allow_sitemap_hosts(sitemaps)
+        yield from self._explore(sitemaps)
 
     def robots_failed(self, failure: Any) -> Iterator[scrapy.Request]:
         if not failure.check(HttpError):  # no answer at all (DNS, refused, timeout, TLS): nothing more to try
@@ -220,10 +285,9 @@ class DiscoveringSpider(NewsSpider):
     # request (cb_kwargs ``state``, plain JSON), so any worker of a distributed crawl can take the next step.
     def _explore(self, sitemaps: list[str]) -> Iterator[scrapy.Request]:
         probe = not sitemaps
-        docs = [
-            [url, "sitemap", probe]
-            for url in sitemaps or [urljoin(self._origin(), p) for p in WELL_KNOWN_SITEMAPS]
-        ]
+        urls = sitemaps or [urljoin(self._origin(), p) for p in WELL_KNOWN_SITEMAPS]
+        # news sitemaps first: once one is read, the others (whole archives, often) are not
+        docs = [[url, "sitemap", probe] for url in sorted(urls, key=lambda u: "news" not in u.lower())]
         if self.mode == "incremental":
             docs.append([self.front_page, "front", False])
         state: dict[str, Any] = {"docs": docs, "found": {key: [] for key in self._found}, "links": []}
@@ -236,16 +300,25 @@ class DiscoveringSpider(NewsSpider):
             yield from self._finish(state)
             return
         (url, kind, probe), rest = state["docs"][0], state["docs"][1:]
+        if kind == "sitemap" and state["found"]["news_sitemaps"] and self.mode == "incremental":
+            # a news sitemap lists what is new: other sitemaps (whole archives, often) are not read
+            if not probe:
+                state["found"]["sitemaps"].append(url)
+            yield from self._continue({**state, "docs": rest})
+            return
         callback = {"sitemap": self.parse_found_sitemap, "feed": self.parse_found_feed}.get(
             kind, self.parse_front
         )
-        yield scrapy.Request(
+        if kind == "sitemap":
+            self._allow_sitemap_hosts([url])  # a worker of a distributed crawl may not have read robots.txt
+        request = scrapy.Request(
             url,
             callback=callback,
             errback=self.document_failed,
             cb_kwargs={"state": {**state, "docs": rest}, "probe": probe},
             priority=10,
         )
+        yield self._offsite_ok(request)
 
     def parse_found_sitemap(
         self, response: Response, state: dict[str, Any], probe: bool = False
