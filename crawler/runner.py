@@ -11,6 +11,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from crawler.progress import ProgressExtension, SiteCounts, summary_table
+from crawler.registry import registry_spiders
 from crawler.sites import project_settings, site_classes
 
 # Exit codes, documented in README.md for schedulers.
@@ -132,10 +133,10 @@ def check_locations(settings: Settings) -> None:
 def run_crawl(opts: CrawlOptions) -> CrawlResult:
     """Crawl the sites (each with its own spider, concurrently) and collect their figures."""
     settings = build_settings(opts)
-    classes = site_classes(settings)
+    classes = {**registry_spiders(), **site_classes(settings)}
     unknown = [s for s in opts.sites if s not in classes]
     if unknown:
-        raise UsageError(f"unknown site(s): {', '.join(unknown)}. Known sites: {', '.join(classes)}")
+        raise UsageError(f"unknown site(s): {', '.join(unknown)} (see `newsarchive sites`)")
     if opts.mode == "backfill":
         missing = [s for s in opts.sites if not classes[s].archive_sitemap]
         if missing:

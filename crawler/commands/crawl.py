@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from crawler.commands import add_locations, check_date, crawl_options
-from crawler.runner import print_summary, run_crawl
+from crawler.runner import UsageError, print_summary, run_crawl
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,7 +15,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Crawl SITE(s) into the archive: incremental by default (feeds, news sitemaps, "
         "sections), backfill with --from/--to (the monthly archive sitemaps of that range).",
     )
-    p.add_argument("sites", nargs="+", metavar="SITE", help="site name(s), see `newsarchive sites`")
+    p.add_argument("sites", nargs="*", metavar="SITE", help="site name(s), see `newsarchive sites`")
+    p.add_argument(
+        "--region",
+        action="append",
+        metavar="LAND",
+        help="every site of a Land: its code (NI or DE-NI) or name (Niedersachsen); may be repeated",
+    )
+    p.add_argument("--all", action="store_true", help="every site of the registry")
     add_locations(p)
     p.add_argument("--max-articles", type=int, metavar="N", help="stop a site after N archived articles")
     p.add_argument(
@@ -48,9 +55,26 @@ def run(args: argparse.Namespace) -> int:
     for d in (args.date_from, args.date_to):
         if d:
             check_date(d)
-    opts = crawl_options(args, args.sites)
+    opts = crawl_options(args, chosen_sites(args.sites, args.region or [], args.all))
     opts.recheck = bool(args.recheck)
     opts.distributed = args.distributed
     result = run_crawl(opts)
     print_summary(result)
     return result.exit_code
+
+
+def chosen_sites(names: list[str], regions: list[str], everything: bool) -> list[str]:
+    """The named sites, then those of each --region (or all of them with --all), each once, in that order."""
+    from crawler.registry import RegistryError, by_region, load_registry
+
+    if not (names or regions or everything):
+        raise UsageError("name the sites to crawl: SITE..., --region LAND or --all")
+    chosen = list(names)
+    try:
+        for region in regions:
+            chosen += [e.name for e in by_region(region)]
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from exc
+    if everything:
+        chosen += [e.name for e in load_registry()]
+    return list(dict.fromkeys(chosen))
