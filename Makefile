@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint crawl bench bench-extract bench-distributed clean debian-packages
+.PHONY: demo test lint crawl bench bench-extract bench-distributed bench-many-sites clean debian-packages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ bench: $(STAMP) debian-packages
 ## (the peers live in their own .venv-bench, never in the runtime dependencies)
 bench-extract:
 	bash scripts/bench_extract.sh
+
+## bench-many-sites: peak RSS, wall time and per-host politeness crawling 20, 100 and 300 sites in one run
+bench-many-sites: $(STAMP)
+	$(BIN)/python scripts/bench_many_sites.py --sites 20 100 300 --per-site 3 --pool 2
 
 ## bench-distributed: one worker against three on the same synthetic mirror (3,000 articles on 3 sites)
 bench-distributed: $(STAMP) debian-packages

@@ -6,12 +6,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from crawler.progress import ProgressExtension, SiteCounts, summary_table
 from crawler.sites import UnknownSites, project_settings, resolve_sites
+from crawler.spiders.base import NewsSpider
 
 # Exit codes, documented in README.md for schedulers.
 EXIT_OK = 0
@@ -159,14 +160,22 @@ def check_locations(settings: Settings) -> None:
         raise UsageError(f"cannot use the seen-store: {exc}") from exc
 
 
-def run_crawl(opts: CrawlOptions) -> CrawlResult:
-    """Crawl the sites (each with its own spider, concurrently) and collect their figures."""
+def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = None) -> CrawlResult:
+    """Crawl the sites (each with its own spider; at most CONCURRENT_SITES at once) and collect their figures.
+
+    ``classes`` (name -> spider) is what site names resolve against: by default the registry's sites
+    (crawler.registry) and the site files; URLs and the sites file's entries come on top (crawler.sites).
+    """
+    from crawler.registry import registry_spiders
+    from crawler.sites import site_classes
     from crawler.sitesfile import SitesFileError
     from crawler.spiders.discover import DiscoveringSpider
 
     settings = build_settings(opts)
+    if classes is None:
+        classes = {**registry_spiders(), **site_classes(settings)}
     try:
-        classes = resolve_sites(opts.sites, settings)
+        classes = resolve_sites(opts.sites, settings, classes)
     except (SitesFileError, UnknownSites) as exc:
         raise UsageError(str(exc)) from exc
     if not classes:
@@ -183,13 +192,20 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
         check_redis(opts.distributed)
     check_locations(settings)
     process = CrawlerProcess(settings)
-    crawlers: list[tuple[str, Crawler]] = []
-    for name in classes:
-        crawler = process.create_crawler(classes[name])
-        crawlers.append((name, crawler))
-        process.crawl(
-            crawler, mode=opts.mode, date_from=opts.date_from, date_to=opts.date_to, recheck=opts.recheck
-        )
+    crawlers = [(name, process.create_crawler(cls)) for name, cls in classes.items()]
+    # at most CONCURRENT_SITES sites crawl at once; the next starts when one finishes (memory grows with the
+    # sites in flight, not with the sites of the run)
+    queue = [crawler for _, crawler in crawlers]
+    args = {"mode": opts.mode, "date_from": opts.date_from, "date_to": opts.date_to, "recheck": opts.recheck}
+
+    def start_next(result: Any = None) -> Any:
+        if queue:
+            process.crawl(queue.pop(0), **args).addBoth(start_next)
+        return result
+
+    limit = settings.getint("CONCURRENT_SITES", 0)
+    for _ in range(limit if limit > 0 else len(queue)):
+        start_next()
     process.start()
     if opts.progress:
         ProgressExtension.finish()

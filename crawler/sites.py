@@ -53,7 +53,7 @@ def site_info(cls: type[NewsSpider]) -> dict[str, Any]:
         "sections": list(cls.sections),
         "archive_sitemap": cls.archive_sitemap,
         "backfill": bool(cls.archive_sitemap),
-        "source": "sites file" if getattr(cls, "site_entry", None) is not None else "built in",
+        "origin": "sites file" if getattr(cls, "site_entry", None) is not None else "built in",
         # entry points found at run time (robots.txt, well-known sitemaps, feeds, the front page)
         "discovered": not (cls.feeds or cls.news_sitemaps or cls.sitemaps or cls.sections),
     }

@@ -22,14 +22,14 @@ from tests.clirun import cli
 
 GOOD = """
 [[site]]
-url = "https://www.nwzonline.de/"
-name = "nwzonline"
-publisher = "Nordwest-Zeitung"
+url = "https://www.nordwest-beispiel.de/"
+name = "nordwest"
+publisher = "Nordwest-Beispiel"
 group = "Nordwest-Mediengruppe"
 land = "DE-NI"
 area = "Oldenburg, Ammerland, Wesermarsch"
 language = "de"
-feeds = ["https://www.nwzonline.de/rss/oldenburg.xml"]
+feeds = ["https://www.nordwest-beispiel.de/rss/oldenburg.xml"]
 article_url = '/[a-z-]+_\\d+$'
 skip = ["/podcast/"]
 source = "https://de.wikipedia.org/wiki/Nordwest-Zeitung"
@@ -51,9 +51,9 @@ region = "Thüringen: Musterkreis"
 
 def test_a_good_file_reads_with_defaults_filled_in() -> None:
     nwz, bare, funke = parse_sites(GOOD, "sites.toml")
-    assert nwz.name == "nwzonline" and nwz.publisher == "Nordwest-Zeitung"
+    assert nwz.name == "nordwest" and nwz.publisher == "Nordwest-Beispiel"
     assert nwz.region == "Niedersachsen: Oldenburg, Ammerland, Wesermarsch"
-    assert nwz.domains == ("www.nwzonline.de",) and nwz.pinned
+    assert nwz.domains == ("www.nordwest-beispiel.de",) and nwz.pinned
     assert nwz.selectors == SiteSelectors(body="div.article-body", drop=("aside",), title_order=("jsonld",))
     assert bare.name == "kreiszeitung_beispiel_de" and not bare.pinned
     assert bare.publisher == "" and bare.region == "" and bare.domains == ("www.kreiszeitung-beispiel.de",)
@@ -61,7 +61,7 @@ def test_a_good_file_reads_with_defaults_filled_in() -> None:
 
 
 def test_site_names_come_from_the_registrable_domain() -> None:
-    assert site_name_for("https://www.nwzonline.de/") == "nwzonline_de"
+    assert site_name_for("https://www.nordwest-beispiel.de/") == "nordwest_beispiel_de"
     assert site_name_for("https://nachrichten.stern.de/x") == "stern_de"
     assert site_name_for("https://www.bbc.co.uk/news") == "bbc_co_uk"
     assert entry_for_url("https://www.stern.de/").name == "stern_de"
@@ -108,7 +108,7 @@ def test_not_toml_and_unreadable_files_are_errors(tmp_path: Path) -> None:
     path = tmp_path / "ok.toml"
     path.write_text(GOOD, encoding="utf-8")
     assert [e.name for e in load_sites_file(path)] == [
-        "nwzonline",
+        "nordwest",
         "kreiszeitung_beispiel_de",
         "funke_beispiel_de",
     ]
@@ -116,8 +116,8 @@ def test_not_toml_and_unreadable_files_are_errors(tmp_path: Path) -> None:
 
 def test_spider_classes_carry_the_entry() -> None:
     nwz, bare, funke = (spider_class(e) for e in parse_sites(GOOD))
-    assert issubclass(nwz, DiscoveringSpider) and nwz.name == "nwzonline"
-    assert nwz.feeds == ["https://www.nwzonline.de/rss/oldenburg.xml"] and nwz.sitemaps == []
+    assert issubclass(nwz, DiscoveringSpider) and nwz.name == "nordwest"
+    assert nwz.feeds == ["https://www.nordwest-beispiel.de/rss/oldenburg.xml"] and nwz.sitemaps == []
     assert nwz.article_url == r"/[a-z-]+_\d+$" and "/podcast/" in nwz.skip
     assert nwz.selectors == SiteSelectors(body="div.article-body", drop=("aside",), title_order=("jsonld",))
     assert bare.front_page == "https://www.kreiszeitung-beispiel.de/" and not bare.feeds
@@ -142,7 +142,7 @@ def test_crawl_refuses_a_bad_sites_file_before_any_request(tmp_path: Path) -> No
     proc = cli("crawl", "no_such_site", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown site(s): no_such_site" in proc.stderr
     proc = cli("crawl", cwd=tmp_path)
-    assert proc.returncode == 2 and "give at least one SITE" in proc.stderr
+    assert proc.returncode == 2 and "name the sites to crawl" in proc.stderr
 
 
 def test_sites_lists_the_users_sites_beside_the_built_in_ones(tmp_path: Path) -> None:
@@ -150,18 +150,18 @@ def test_sites_lists_the_users_sites_beside_the_built_in_ones(tmp_path: Path) ->
     proc = cli("sites", "--sites-file", "sites.toml", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert any(line.startswith("ndr ") for line in lines)
+    assert any(line.strip().startswith("ndr ") for line in lines)
     mine = [line for line in lines if "sites file" in line]
     assert [line.split()[0] for line in mine] == [
-        "nwzonline",
+        "nordwest",
         "kreiszeitung_beispiel_de",
         "funke_beispiel_de",
     ]
     proc = cli("sites", "--sites-file", "sites.toml", "--json", cwd=tmp_path)
     infos = {i["name"]: i for i in json.loads(proc.stdout)}
-    assert infos["nwzonline"]["source"] == "sites file" and infos["ndr"]["source"] == "built in"
+    assert infos["nordwest"]["origin"] == "sites file" and infos["ndr"]["origin"] == "built in"
     assert (
-        infos["kreiszeitung_beispiel_de"]["discovered"] is True and infos["nwzonline"]["discovered"] is False
+        infos["kreiszeitung_beispiel_de"]["discovered"] is True and infos["nordwest"]["discovered"] is False
     )
 
 
@@ -177,16 +177,16 @@ def test_urls_names_and_sites_file_entries_resolve_to_one_spider_each(tmp_path: 
             "https://www.ndr.de/",
             "ndr",
             "https://www.stern.de/",
-            "https://www.nwzonline.de/lokales/x",
-            "nwzonline",
+            "https://www.nordwest-beispiel.de/lokales/x",
+            "nordwest",
         ],
         settings,
     )
-    assert list(chosen) == ["ndr", "stern_de", "nwzonline"]
+    assert list(chosen) == ["ndr", "stern_de", "nordwest"]
     assert chosen["ndr"] is NdrSpider, "a URL of a built-in site is that site"
     assert issubclass(chosen["stern_de"], DiscoveringSpider) and chosen["stern_de"].site_entry is not None
-    assert chosen["nwzonline"].feeds == ["https://www.nwzonline.de/rss/oldenburg.xml"]
-    assert list(resolve_sites([], settings)) == ["nwzonline", "kreiszeitung_beispiel_de", "funke_beispiel_de"]
+    assert chosen["nordwest"].feeds == ["https://www.nordwest-beispiel.de/rss/oldenburg.xml"]
+    assert list(resolve_sites([], settings)) == ["nordwest", "kreiszeitung_beispiel_de", "funke_beispiel_de"]
     with pytest.raises(UnknownSites, match="unknown site"):
         resolve_sites(["nope"], settings)
     (tmp_path / "clash.toml").write_text('[[site]]\nurl = "https://x.de/"\nname = "ndr"\n', encoding="utf-8")

@@ -30,6 +30,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="a TOML list of your own sites ([[site]] entries, docs/ADDING_A_SITE.md); default: $SITES_FILE",
     )
+    p.add_argument(
+        "--region",
+        action="append",
+        metavar="LAND",
+        help="every site of a Land: its code (NI or DE-NI) or name (Niedersachsen); may be repeated",
+    )
+    p.add_argument("--all", action="store_true", help="every site of the registry")
     add_locations(p)
     p.add_argument(
         "--max-articles", type=positive_int, metavar="N", help="stop a site after N archived articles"
@@ -68,12 +75,30 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_date_order(args.date_from, args.date_to)
-    if not args.sites and not (args.sites_file or os.environ.get("SITES_FILE")):
-        raise UsageError("give at least one SITE (a site name or a front-page URL), or --sites-file FILE")
-    opts = crawl_options(args, args.sites)
+    sites_file = args.sites_file or os.environ.get("SITES_FILE")
+    if not (args.sites or args.region or args.all or sites_file):
+        raise UsageError(
+            "name the sites to crawl: SITE... (names or front-page URLs), --region LAND, --all or --sites-file FILE"
+        )
+    opts = crawl_options(args, chosen_sites(args.sites, args.region or [], args.all))
     opts.sites_file = args.sites_file
     opts.recheck = bool(args.recheck)
     opts.distributed = args.distributed or os.environ.get("DISTRIBUTED_URI") or None
     result = run_crawl(opts)
     print_summary(result)
     return result.exit_code
+
+
+def chosen_sites(names: list[str], regions: list[str], everything: bool) -> list[str]:
+    """The named sites, then those of each --region (or all of them with --all), each once, in that order."""
+    from crawler.registry import RegistryError, by_region, load_registry
+
+    chosen = list(names)
+    try:
+        for region in regions:
+            chosen += [e.name for e in by_region(region)]
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from exc
+    if everything:
+        chosen += [e.name for e in load_registry()]
+    return list(dict.fromkeys(chosen))

@@ -65,6 +65,32 @@ def _crash_point(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+class SharedWriter:
+    """The archive writer thread, one per process and shared by the pipelines of every crawler in it.
+
+    One thread keeps each pipeline's writes in order (a FIFO queue) as a thread per crawler did, without a thread
+    (and a malloc arena) per site when one process crawls hundreds of sites. It stops with its last user.
+    """
+
+    pool: ThreadPool | None = None
+    users = 0
+
+    @classmethod
+    def acquire(cls) -> ThreadPool:
+        if cls.pool is None:
+            cls.pool = ThreadPool(1, 1, name="archive-writer")
+            cls.pool.start()
+        cls.users += 1
+        return cls.pool
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users <= 0 and cls.pool is not None:
+            cls.pool.stop()
+            cls.pool, cls.users = None, 0
+
+
 class ArchivePipeline:
     """Write records to ``ARCHIVE_URI`` in the v1 layout (docs/ARCHIVE.md).
 
@@ -126,9 +152,8 @@ class ArchivePipeline:
         )
         pipeline.crawler = crawler
         if settings.getbool("ARCHIVE_WRITER_THREAD", False):
-            pipeline.writer = ThreadPool(1, 1, name="archive-writer")
-            pipeline.writer.start()
-            crawler.signals.connect(pipeline.writer.stop, signal=signals.spider_closed, weak=False)
+            pipeline.writer = SharedWriter.acquire()
+            crawler.signals.connect(SharedWriter.release, signal=signals.spider_closed, weak=False)
         return pipeline
 
     def open_spider(self) -> None:
