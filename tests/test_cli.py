@@ -85,7 +85,7 @@ BAD_INPUT = [
     (["crawl", "ndr", "--mirror", "notaurl"], "not an http(s) URL"),
     (["crawl", "ndr", "--mirror", "file:///etc"], "not an http(s) URL"),
     (["crawl", "ndr", "--mirror", "http://127.0.0.1:port"], "not an http(s) URL"),
-    (["crawl"], "required"),
+    (["crawl"], "name the sites to crawl"),
     (["crawl", "ndr", "--no-such-option"], "unrecognized arguments"),
     (["demo", "-s", "NOEQUALS"], "NAME=VALUE"),
     (["demo", "--archive", "ftp://example.org/x"], "cannot use the archive"),

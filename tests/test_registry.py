@@ -125,11 +125,14 @@ def test_bad_registry_files(text: str, message: str) -> None:
         parse_registry([("x.toml", text)], frozenset(PLATFORMS))
 
 
-def test_entry_without_pinned_entry_points_starts_from_its_front_page() -> None:
+def test_entry_without_pinned_entry_points_discovers_them_from_its_front_page() -> None:
+    from crawler.spiders.discover import DiscoveringSpider
+
     (entry,) = parse_registry([("x.toml", GOOD)])
     cls = registry_spider(entry)
     assert cls.name == "ex" and cls.domains == ["www.example.de"]
-    assert cls.sections == ["https://www.example.de/"] and not cls.feeds
+    assert issubclass(cls, DiscoveringSpider) and cls.front_page == "https://www.example.de/"
+    assert not (cls.sections or cls.feeds or cls.news_sitemaps or cls.sitemaps)
     assert cls.region == "Bremen: Bremen" and cls.publisher == "Ex"
 
 

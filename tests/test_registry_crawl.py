@@ -84,11 +84,11 @@ def test_summary_lists_every_site(run: Run) -> None:
         assert site in run.proc_stdout
 
 
-def test_front_page_lists_the_articles() -> None:
-    """The front page of a site with nothing pinned lists its articles (what the crawl starts from)."""
+def test_a_site_with_nothing_pinned_is_discovered_through_its_robots_txt() -> None:
+    """A site with nothing pinned starts from its front page's robots.txt, which names its sitemap."""
     entry = next(e for e in by_region("NW") if e.name == "ksta")
-    mirror = build_registry_mirror([registry_spider(entry)], fixtures_dir(), 2)
-    front = mirror.get("www.ksta.de", "/")
-    assert front is not None and front.status == 200
-    for url in mirror.expected["ksta"]:
-        assert url.removeprefix("https://www.ksta.de").encode() in front.body
+    cls = registry_spider(entry)
+    assert not (cls.feeds or cls.news_sitemaps or cls.sitemaps or cls.sections)
+    mirror = build_registry_mirror([cls], fixtures_dir(), 2)
+    robots = mirror.get("www.ksta.de", "/robots.txt")
+    assert robots is not None and b"Sitemap: https://www.ksta.de/sitemap.xml" in robots.body

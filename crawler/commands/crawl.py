@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     sites_file = args.sites_file or os.environ.get("SITES_FILE")
     if not (args.sites or args.region or args.all or sites_file):
         raise UsageError(
-            "name the sites to crawl: SITE... (names or front-page URLs), --region LAND, --all or --sites-file FILE"
+            "name the sites to crawl: SITE... (names or front-page URLs), --sites-file FILE, --region LAND or --all"
         )
     opts = crawl_options(args, chosen_sites(args.sites, args.region or [], args.all))
     opts.sites_file = args.sites_file

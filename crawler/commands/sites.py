@@ -98,5 +98,5 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"  {i['name']:<{width}}  {publisher:<{pub}}  {', '.join(i['domains'])}  [{where}] (sites file)"
             )
-    print(f"\n{len(infos)} built-in sites" + (f", {len(mine)} of your sites file" if mine else ""))
+    print(f"\n{len(infos)} sites" + (f", and {len(mine)} from {path}" if mine else ""))
     return 0

@@ -14,6 +14,7 @@ from crawler.extract import SiteSelectors
 from crawler.registry import RegistryEntry
 from crawler.sitesfile import SiteEntry, spider_class
 from crawler.spiders.base import NewsSpider
+from crawler.spiders.platforms import FunkeSpider
 
 
 @functools.cache
@@ -65,7 +66,15 @@ def build_spider(entry: RegistryEntry) -> type[NewsSpider]:
     site = _site_files().get(entry.name)
     if site is not None:
         return site
-    return spider_class(site_entry(entry))
+    cls = spider_class(site_entry(entry))
+    if issubclass(cls, FunkeSpider):
+        # the platform's news sitemap is shared by its titles; a feed or a monthly archive only where a source
+        # shows one for this title
+        if not entry.feeds:
+            cls.feeds = []
+        if not entry.archive_sitemap:
+            cls.archive_sitemap = None
+    return cls
 
 
 __all__ = ["build_spider", "selectors_of", "site_entry"]
