@@ -38,7 +38,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="send every request for the sites' hosts to this server (e.g. http://127.0.0.1:8800), "
         "keeping path and query; records keep the real URLs",
     )
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="backfill from this day")
+    p.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="YYYY-MM-DD",
+        help="backfill from this day (a site given by URL: from the dates of the sitemaps it discovers)",
+    )
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="backfill up to this day")
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
     p.add_argument(
