@@ -49,7 +49,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "keeping path and query; records keep the real URLs",
     )
     p.add_argument(
-        "--from", dest="date_from", type=iso_date, metavar="YYYY-MM-DD", help="backfill from this day"
+        "--from",
+        dest="date_from",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="backfill from this day (a site given by URL: from the dates of the sitemaps it discovers)",
     )
     p.add_argument(
         "--to", dest="date_to", type=iso_date, metavar="YYYY-MM-DD", help="backfill up to this day"
