@@ -15,9 +15,7 @@ from crawler.demo.server import MirrorServer
 from crawler.demo.stories import AGENCY_SITES, COPIES, REVISED_SITE
 from crawler.sites import site_classes
 from pipelines.archive.reader import open_archive
-from tests.clirun import cli
-
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
+from tests.clirun import FAST, cli
 
 
 def fixture_urls() -> dict[str, set[str]]:
