@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from pipelines.state.base import DEFAULT_TTL
+from pipelines.state.base import DEFAULT_TTL as _LOCK_TTL
 
 #: stop reading a feed or sitemap after this many known articles in a row (after a clean previous run only)
 INCREMENTAL_STOP_AFTER_KNOWN = 20
@@ -24,7 +24,7 @@ SECTION_MAX_PAGES = 5
 RETRY_AFTER_MAX = 120.0
 #: one run per site at a time, and the seconds a dead run's lock lasts
 RUN_LOCK_ENABLED = True
-RUN_LOCK_TTL = DEFAULT_TTL
+RUN_LOCK_TTL = _LOCK_TTL
 #: extraction health per site and run (docs/HEALTH.md)
 HEALTH_ENABLED = True
 
