@@ -22,6 +22,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler import defaults
 from pipelines.archive.layout import new_run_id
 from pipelines.archive.pipeline import archive_closing
 from pipelines.state import DEFAULT_STATE_URI, HealthEntry, open_state
@@ -323,7 +324,7 @@ class HealthMonitor:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("HEALTH_ENABLED", True):
+        if not crawler.settings.getbool("HEALTH_ENABLED", defaults.HEALTH_ENABLED):
             raise NotConfigured
         ext = cls(crawler, Thresholds.from_settings(crawler.settings))
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from crawler import __version__
+from crawler import __version__, defaults
 from crawler.locations import default_state_uri
 from crawler.logredact import install as _redact_overridden_settings
 
@@ -51,7 +51,7 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 REDIRECT_MAX_TIMES = 5
 # 429 and 503 answers with Retry-After wait that long (up to RETRY_AFTER_MAX seconds) before they are retried.
-RETRY_AFTER_MAX = 120.0
+RETRY_AFTER_MAX = defaults.RETRY_AFTER_MAX
 DOWNLOADER_MIDDLEWARES = {
     # first of all: only http(s) requests go on (crawler/netguard.py)
     "crawler.netguard.SchemeGuard": 1,
@@ -61,14 +61,14 @@ DOWNLOADER_MIDDLEWARES = {
 # Incremental crawls read newest first and stop reading a feed or sitemap after this many known articles in a
 # row (0: never stop early; known articles are skipped either way), but only when the site's previous run
 # finished cleanly: after a killed or cut-short run every listed article is checked.
-INCREMENTAL_STOP_AFTER_KNOWN = 20
+INCREMENTAL_STOP_AFTER_KNOWN = defaults.INCREMENTAL_STOP_AFTER_KNOWN
 # Known articles are not fetched again, except young ones: under REVISIT_MAX_AGE_HOURS old (by published date,
 # else first seen) they are refetched at most every REVISIT_INTERVAL_HOURS, conditionally (If-None-Match /
 # If-Modified-Since); 0 turns revisits off. `crawl --recheck` refetches every known article the run discovers.
-REVISIT_MAX_AGE_HOURS = 48.0
-REVISIT_INTERVAL_HOURS = 6.0
+REVISIT_MAX_AGE_HOURS = defaults.REVISIT_MAX_AGE_HOURS
+REVISIT_INTERVAL_HOURS = defaults.REVISIT_INTERVAL_HOURS
 # Section pages followed at most this deep through their pagination (calendar and pagination traps).
-SECTION_MAX_PAGES = 5
+SECTION_MAX_PAGES = defaults.SECTION_MAX_PAGES
 
 # Sites given by their front-page URL (crawler/spiders/discover.py): the entry points found are kept in the state
 # store for DISCOVERY_TTL seconds (0: discover on every run); at most DISCOVERY_MAX_SECTIONS section fronts linked
@@ -116,12 +116,12 @@ EXTENSIONS = {
 }
 # Extraction health per site and run, judged against the site's history for drift (docs/HEALTH.md); the
 # thresholds are HEALTH_* settings with the defaults documented there.
-HEALTH_ENABLED = True
+HEALTH_ENABLED = defaults.HEALTH_ENABLED
 # a JSON file that receives every site's final stats ({site: stats}); empty: none
 NEWSARCHIVE_STATS_FILE = ""
 # One run per site at a time (a lock in the state store); a dead run's lock expires after RUN_LOCK_TTL seconds.
-RUN_LOCK_ENABLED = True
-RUN_LOCK_TTL = 600.0
+RUN_LOCK_ENABLED = defaults.RUN_LOCK_ENABLED
+RUN_LOCK_TTL = defaults.RUN_LOCK_TTL
 
 ITEM_PIPELINES = {
     "pipelines.normalise.NormalisePipeline": 100,
@@ -142,7 +142,7 @@ ARCHIVE_SPOOL_RETRY_INTERVAL = 60.0
 
 # Performance: processes that extract articles off the crawl thread (crawler/offthread.py), so that a second core
 # works; 0 extracts inline. Default: one per core beyond the first, 1 to 4.
-EXTRACT_WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
+EXTRACT_WORKERS = defaults.extract_workers()
 # The archive pipeline builds and compresses the raw WARC records in a thread of its own (zlib releases the GIL).
 ARCHIVE_WRITER_THREAD = True
 

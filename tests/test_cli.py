@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import build_parser
+from crawler.cli import build_parser, main
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "sites"
@@ -31,13 +31,16 @@ def subcommands() -> list[str]:
     return sorted(action.choices)  # type: ignore[arg-type]
 
 
-def test_every_subcommand_has_help() -> None:
+def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     names = subcommands()
     assert {"sites", "crawl", "demo", "read", "extract", "eval"} <= set(names)
     for name in names:
-        proc = run(name, "--help")
-        assert proc.returncode == 0, proc.stderr
-        assert "usage: newsarchive " + name in proc.stdout
+        with pytest.raises(SystemExit) as exit_info:
+            main([name, "--help"])
+        assert exit_info.value.code == 0
+        assert "usage: newsarchive " + name in capsys.readouterr().out
+    proc = run("crawl", "--help")  # and from a real process
+    assert proc.returncode == 0 and "usage: newsarchive crawl" in proc.stdout
 
 
 def test_sites_json_lists_name_publisher_region_domains() -> None:
@@ -113,13 +116,36 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize(("args", "message"), BAD_INPUT, ids=[" ".join(a) for a, _m in BAD_INPUT])
-def test_bad_input_is_exit_2_with_one_clear_line(args: list[str], message: str, tmp_path: Path) -> None:
-    proc = run(*args, cwd=tmp_path)
-    assert proc.returncode == 2, (proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
+def test_bad_input_is_exit_2_with_one_clear_line(
+    args: list[str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """In-process (a subprocess per case would cost seconds each; the next test runs a few as processes)."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("ARCHIVE_URI", "STATE_URI"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        code = main(args)
+    except SystemExit as exc:  # argparse
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
     assert message in lines[0]
     assert lines[0].startswith("newsarchive"), "names the program"
+    assert list(tmp_path.iterdir()) == [], "nothing written"
+
+
+@pytest.mark.parametrize("case", [0, 11, 19, 23], ids=lambda i: " ".join(BAD_INPUT[i][0]))
+def test_bad_input_in_a_real_process(case: int, tmp_path: Path) -> None:
+    args, message = BAD_INPUT[case]
+    proc = run(*args, cwd=tmp_path)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and message in proc.stderr
     assert list(tmp_path.iterdir()) == [], "nothing written"
 
 

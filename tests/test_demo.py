@@ -17,9 +17,7 @@ from crawler.demo.unlisted import add_unlisted_site
 from crawler.sites import site_classes
 from crawler.sitesfile import site_name_for
 from pipelines.archive.reader import open_archive
-from tests.clirun import cli
-
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
+from tests.clirun import FAST, cli
 
 
 def fixture_urls() -> dict[str, set[str]]:

@@ -20,11 +20,10 @@ from crawler.runner import EXIT_DRIFT
 from crawler.sites import site_classes
 from pipelines.archive.reader import open_archive
 from pipelines.state import HealthEntry, open_state
-from tests.clirun import cli
+from tests.clirun import FAST, cli
 from tests.redisserver import RedisServer
 
 SITE = "ndr"
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUTOTHROTTLE_MAX_DELAY=1"]
 
 
 def healthy(**kw: Any) -> dict[str, Any]:

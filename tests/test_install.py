@@ -25,10 +25,10 @@ from crawler.demo import pages_dir
 from crawler.demo.mirror import SiteSpec, build_mirror
 from crawler.demo.server import MirrorServer
 from crawler.sites import site_classes
+from tests.clirun import FAST
 
 REPO = Path(__file__).resolve().parents[1]
 DOCKERFILE = REPO / "deploy" / "Dockerfile"
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
 
 
 def instructions(name: str) -> list[list[str]]:

@@ -19,8 +19,7 @@ from crawler.demo.server import MirrorServer
 from crawler.runner import EXIT_LOCKED
 from crawler.sites import site_classes
 from pipelines.state import SqliteLockStore
-
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
+from tests.clirun import FAST
 
 
 def test_second_holder_is_refused_until_release(tmp_path: Path) -> None:

@@ -114,7 +114,7 @@ def reextract_spider(base: type[Any]) -> type[Any]:
             return item
 
         async def start(self) -> AsyncIterator[Any]:
-            if getattr(self, "locked_out", False):
+            if self.locked_out:
                 return
             stats = self.crawler.stats
             reader = open_archive(self.settings.get("ARCHIVE_URI"), self.settings)

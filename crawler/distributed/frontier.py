@@ -43,6 +43,7 @@ from twisted.internet import task
 
 from crawler.distributed import DEFAULTS
 from pipelines.state import ClaimingStore, state_for
+from pipelines.text import as_str
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -99,10 +100,6 @@ redis.call('SADD', KEYS[1], ARGV[1])
 redis.call('SET', ARGV[2] .. ARGV[1], ARGV[4], 'PX', ARGV[5])
 return run
 """
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 class DupeFilter(RFPDupeFilter):  # type: ignore[misc]
@@ -214,7 +211,7 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
             store.owner_ttl = max(0.5, self.ttl - 2 * self.interval)
         join = self.server.register_script(_JOIN)
         new_run = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
-        run = _text(
+        run = as_str(
             join(
                 keys=[self._key("workers"), self.df.key, self._key("run")],
                 args=[
@@ -377,7 +374,7 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
 
     def _others(self) -> dict[str, dict[str, Any] | None]:
         """Other workers of the run and their heartbeat (None: expired)."""
-        members = [_text(m) for m in self.server.smembers(self._key("workers"))]
+        members = [as_str(m) for m in self.server.smembers(self._key("workers"))]
         members = [m for m in members if m != self.worker]
         if not members:
             return {}

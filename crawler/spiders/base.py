@@ -18,6 +18,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from w3lib.encoding import http_content_type_encoding
 
+from crawler import defaults
 from crawler.discovery import DiscoveryError, Entry, parse_feed, parse_sitemap
 from crawler.extract import SiteSelectors, looks_binary
 from crawler.items import Article
@@ -25,7 +26,7 @@ from crawler.mirror import mirror_hosts
 from crawler.netguard import Refused
 from crawler.offthread import ExtractPool, extract_page
 from pipelines.state import SeenEntry, state_for
-from pipelines.text import canonical, registrable_host, to_datetime
+from pipelines.text import canonical, parse_flag, registrable_host, to_datetime
 
 # a page without a headline needs at least this many words of text to be taken for an article
 MIN_UNTITLED_WORDS = 25
@@ -35,17 +36,8 @@ KIND_SITEMAP = "sitemap"
 KIND_SECTION = "section"
 
 #: revisit policy defaults (settings REVISIT_MAX_AGE_HOURS, REVISIT_INTERVAL_HOURS; 0 turns revisits off)
-DEFAULT_REVISIT_MAX_AGE_HOURS = 48.0
-DEFAULT_REVISIT_INTERVAL_HOURS = 6.0
 #: request meta key: canonical URL of the known article a request refetches
 META_KNOWN = "newsarchive_known"
-
-
-def _flag(value: object) -> bool:
-    """A spider argument as a bool (``-a recheck=1`` passes a string)."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
 
 
 def month_range(start: date, end: date) -> list[tuple[int, int]]:
@@ -76,6 +68,12 @@ class NewsSpider(scrapy.Spider):
     skip: ClassVar[list[str]] = []
     selectors: ClassVar[SiteSelectors | None] = None
 
+    # --- set by crawler.extensions.SiteLock when the run opens ---
+    #: another run holds the site's lock: start nothing
+    locked_out: bool = False
+    #: the site's previous run finished cleanly: an incremental run may stop early at known articles
+    previous_run_clean: bool = False
+
     # skipped on every site: media, tickers, galleries, index and search pages
     common_skip: ClassVar[list[str]] = [
         r"/(video|videos|podcast|podcasts|audio|mediathek|bildergalerie|galerie|gallery|fotostrecke)/",
@@ -94,7 +92,7 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.recheck = _flag(recheck)
+        self.recheck = parse_flag(recheck)
         if mode not in ("incremental", "backfill"):
             raise ValueError(f"unknown mode {mode!r}: use incremental or backfill")
         self.mode = mode
@@ -194,7 +192,7 @@ class NewsSpider(scrapy.Spider):
                 yield url, KIND_SITEMAP
 
     async def start(self) -> AsyncIterator[Any]:
-        if getattr(self, "locked_out", False):
+        if self.locked_out:
             return  # another run of this site holds its lock (crawler.extensions.SiteLock)
         for url, kind in self.entry_points():
             callback = {KIND_FEED: self.parse_feed, KIND_SITEMAP: self.parse_sitemap}.get(
@@ -250,8 +248,8 @@ class NewsSpider(scrapy.Spider):
         than REVISIT_MAX_AGE_HOURS and not fetched for REVISIT_INTERVAL_HOURS), or None (not refetched)."""
         if self.recheck:
             return "recheck"
-        max_age = self.settings.getfloat("REVISIT_MAX_AGE_HOURS", DEFAULT_REVISIT_MAX_AGE_HOURS)
-        interval = self.settings.getfloat("REVISIT_INTERVAL_HOURS", DEFAULT_REVISIT_INTERVAL_HOURS)
+        max_age = self.settings.getfloat("REVISIT_MAX_AGE_HOURS", defaults.REVISIT_MAX_AGE_HOURS)
+        interval = self.settings.getfloat("REVISIT_INTERVAL_HOURS", defaults.REVISIT_INTERVAL_HOURS)
         born = to_datetime(entry.published) or to_datetime(entry.first_seen)
         if max_age <= 0 or born is None:
             return None
@@ -283,8 +281,12 @@ class NewsSpider(scrapy.Spider):
         fresh.sort(key=lambda e: e.date.timestamp() if e.date and e.date.tzinfo else 0.0, reverse=True)
         # stopping early is safe only when the last run of the site finished cleanly (crawler.extensions.SiteLock
         # sets previous_run_clean): a killed run leaves unarchived articles between known ones
-        early = self.mode == "incremental" and not self.recheck and getattr(self, "previous_run_clean", False)
-        stop_after = self.settings.getint("INCREMENTAL_STOP_AFTER_KNOWN", 0) if early else 0
+        early = self.mode == "incremental" and not self.recheck and self.previous_run_clean
+        stop_after = (
+            self.settings.getint("INCREMENTAL_STOP_AFTER_KNOWN", defaults.INCREMENTAL_STOP_AFTER_KNOWN)
+            if early
+            else 0
+        )
         known_in_a_row = 0
         for entry in fresh:
             if entry.url in self._listed:
@@ -374,7 +376,7 @@ class NewsSpider(scrapy.Spider):
             (Entry(u.split("#")[0]) for u in dict.fromkeys(links)), response.url
         )
         nxt = response.css('a[rel~="next"]::attr(href), link[rel~="next"]::attr(href)').get()
-        max_pages = self.settings.getint("SECTION_MAX_PAGES", 5)
+        max_pages = self.settings.getint("SECTION_MAX_PAGES", defaults.SECTION_MAX_PAGES)
         if nxt and depth + 1 < max_pages:
             yield response.follow(
                 nxt, callback=self.parse_section, errback=self.entry_failed, cb_kwargs={"depth": depth + 1}

@@ -44,6 +44,7 @@ from pipelines.state.base import (
     StateError,
     pid_alive,
 )
+from pipelines.text import as_str
 
 try:
     import redis
@@ -166,10 +167,6 @@ def connect(uri: str) -> tuple[redis.Redis, str]:
     return client, prefix
 
 
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
 def _seen(raw: Any) -> SeenEntry | None:
     if raw is None:
         return None
@@ -222,7 +219,7 @@ class RedisSeenStore:
         target = self.db.hget(f"{self.prefix}:byhash:{site}", content_hash)
         if target is None:
             return None
-        entry = self.get(_text(target))
+        entry = self.get(as_str(target))
         return entry if entry is not None and entry.content_hash == content_hash else None
 
     def mark_archived(
@@ -276,7 +273,7 @@ class RedisSeenStore:
 
     def resolve_alias(self, url: str) -> str | None:
         value = self.db.hget(self.k_aliases, url)
-        return None if value is None else _text(value)
+        return None if value is None else as_str(value)
 
     # --- crash recovery ---
     def prepare_commit(
@@ -288,7 +285,7 @@ class RedisSeenStore:
     def pending_commits(self) -> list[PendingCommit]:
         rows = self.db.hgetall(self.k_pending)
         out = []
-        for name, payload in sorted((_text(k), v) for k, v in rows.items()):
+        for name, payload in sorted((as_str(k), v) for k, v in rows.items()):
             data = json.loads(payload)
             out.append(
                 PendingCommit(
@@ -324,7 +321,7 @@ class RedisSeenStore:
             pipe.smembers(f"{self.prefix}:nd:band:{band}")
         shared: Counter[str] = Counter()
         for members in pipe.execute():
-            shared.update(_text(m) for m in members)
+            shared.update(as_str(m) for m in members)
         top = [doc for doc, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
         if not top:
             return []
@@ -364,7 +361,7 @@ class RedisSeenStore:
         sites = (
             [site]
             if site is not None
-            else sorted(_text(s) for s in self.db.smembers(f"{self.prefix}:health:sites"))
+            else sorted(as_str(s) for s in self.db.smembers(f"{self.prefix}:health:sites"))
         )
         out = []
         for name in sites:
@@ -396,7 +393,7 @@ class RedisSeenStore:
             with self._lock:
                 self._claims[canonical_url] = (site, content_hash)
             return None
-        return _text(held)
+        return as_str(held)
 
     def _keep_alive(self) -> None:
         """Start the thread that keeps this store's liveness key while the store is open."""
