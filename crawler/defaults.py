@@ -27,6 +27,16 @@ RUN_LOCK_ENABLED = True
 RUN_LOCK_TTL = _LOCK_TTL
 #: extraction health per site and run (docs/HEALTH.md)
 HEALTH_ENABLED = True
+#: sites crawling at once in one process (0: all at once)
+CONCURRENT_SITES = 32
+#: sites given by URL: seconds the discovered entry points are kept (0: discover on every run)
+DISCOVERY_TTL = 24 * 3600.0
+#: ... section fronts linked from the front page read at most
+DISCOVERY_MAX_SECTIONS = 20
+#: ... the newest children of a discovered sitemap index an incremental run reads
+DISCOVERY_INDEX_CHILDREN = 5
+#: ... seconds a page found to be no article is not fetched again
+REJECTED_TTL = 7 * 24 * 3600.0
 
 
 def extract_workers() -> int:

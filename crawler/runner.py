@@ -10,6 +10,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
+from crawler import defaults
 from crawler.progress import ProgressExtension, SiteCounts, summary_table
 from crawler.sites import UnknownSites, project_settings, resolve_sites
 from crawler.spiders.base import NewsSpider
@@ -203,7 +204,7 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
             process.crawl(queue.pop(0), **args).addBoth(start_next)
         return result
 
-    limit = settings.getint("CONCURRENT_SITES", 0)
+    limit = settings.getint("CONCURRENT_SITES", defaults.CONCURRENT_SITES)
     for _ in range(limit if limit > 0 else len(queue)):
         start_next()
     process.start()

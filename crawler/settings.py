@@ -40,7 +40,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # `newsarchive crawl` runs one crawler per site in one process: at most this many sites crawl at once, the next
 # starting as one finishes (0: all at once). Each site in flight holds its responses, parse trees and parts
 # (docs/benchmarks.md, "Many sites in one run"); 32 sites at ~1 request/s each keep the 2 cores busy anyway.
-CONCURRENT_SITES = 32
+CONCURRENT_SITES = defaults.CONCURRENT_SITES
 COOKIES_ENABLED = False
 
 # Robustness: bounded sizes and times, retries with Scrapy's own middleware.
@@ -73,12 +73,12 @@ SECTION_MAX_PAGES = defaults.SECTION_MAX_PAGES
 # Sites given by their front-page URL (crawler/spiders/discover.py): the entry points found are kept in the state
 # store for DISCOVERY_TTL seconds (0: discover on every run); at most DISCOVERY_MAX_SECTIONS section fronts linked
 # from the front page are read when no sitemap or feed is found.
-DISCOVERY_TTL = 24 * 3600.0
-DISCOVERY_MAX_SECTIONS = 20
+DISCOVERY_TTL = defaults.DISCOVERY_TTL
+DISCOVERY_MAX_SECTIONS = defaults.DISCOVERY_MAX_SECTIONS
 # An incremental run reads the DISCOVERY_INDEX_CHILDREN newest children (by lastmod) of a discovered sitemap index.
-DISCOVERY_INDEX_CHILDREN = 5
+DISCOVERY_INDEX_CHILDREN = defaults.DISCOVERY_INDEX_CHILDREN
 # Pages of such sites found to be no article (a section front, a form) are not fetched again for REJECTED_TTL seconds.
-REJECTED_TTL = 7 * 24 * 3600.0
+REJECTED_TTL = defaults.REJECTED_TTL
 # A user's TOML list of sites (crawler/sitesfile.py, docs/ADDING_A_SITE.md); `crawl --sites-file` sets it too.
 SITES_FILE = os.environ.get("SITES_FILE", "")
 

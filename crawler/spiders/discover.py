@@ -25,6 +25,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler import defaults
 from crawler.discovery import DiscoveryError, Entry, feed_links, page_links, parse_feed, parse_sitemap
 from crawler.extract.language import detect_language
 from crawler.items import Article
@@ -39,16 +40,11 @@ if TYPE_CHECKING:
 
 #: tried in this order when robots.txt names no sitemap
 WELL_KNOWN_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml", "/news-sitemap.xml", "/sitemap-news.xml")
-#: defaults of the DISCOVERY_* settings
-DEFAULT_TTL = 24 * 3600.0  # seconds the discovered entry points are kept (0: discover on every run)
-DEFAULT_MAX_SECTIONS = 20  # section fronts linked from the front page that are read at most
 MAX_ROBOTS_BYTES = 512 * 1024  # robots.txt beyond this is ignored (as the big search engines do)
 MAX_SITEMAPS = 50  # Sitemap: lines of robots.txt read at most
 MAX_FEEDS = 20  # feeds linked from the front page read at most
-DEFAULT_INDEX_CHILDREN = 5  # the newest children of a discovered sitemap index an incremental run reads
 MAX_UNDATED_CHILDREN = 50  # children of an index without dates read at most
 MAX_FRONT_LINKS = 1000  # links of the front page kept for the last resort
-DEFAULT_REJECTED_TTL = 7 * 24 * 3600.0  # seconds a page found to be no article is not fetched again
 MAX_REJECTED = 5000  # such pages remembered per site at most
 
 #: a path segment that names a section ("politik", "lokales", "sport-regional"), not an article
@@ -166,7 +162,7 @@ class DiscoveringSpider(NewsSpider):
     ) -> Iterator[scrapy.Request]:
         if kind == "index" and self.mode == "incremental":
             entries = recent_children(
-                entries, self.settings.getint("DISCOVERY_INDEX_CHILDREN", DEFAULT_INDEX_CHILDREN)
+                entries, self.settings.getint("DISCOVERY_INDEX_CHILDREN", defaults.DISCOVERY_INDEX_CHILDREN)
             )
         for request in super().sitemap_requests(response, kind, entries, depth):
             yield self._offsite_ok(request)
@@ -177,7 +173,7 @@ class DiscoveringSpider(NewsSpider):
 
     # --- the cache in the state store ---
     def _ttl(self) -> float:
-        return self.settings.getfloat("DISCOVERY_TTL", DEFAULT_TTL)
+        return self.settings.getfloat("DISCOVERY_TTL", defaults.DISCOVERY_TTL)
 
     def _cached(self) -> dict[str, list[str]] | None:
         getter = getattr(state_for(self.crawler), "get_discovery", None)
@@ -204,7 +200,7 @@ class DiscoveringSpider(NewsSpider):
         """Remember a page that is no article for REJECTED_TTL seconds, so the next runs do not fetch it again."""
         self.rejected_pages.append((url, reason))
         putter = getattr(state_for(self.crawler), "put_discovery", None)
-        ttl = self.settings.getfloat("REJECTED_TTL", DEFAULT_REJECTED_TTL)
+        ttl = self.settings.getfloat("REJECTED_TTL", defaults.REJECTED_TTL)
         if putter is None or ttl <= 0:
             return
         self._rejected[url] = reason
@@ -407,7 +403,7 @@ class DiscoveringSpider(NewsSpider):
     def _from_front_page(self, links: list[str]) -> Iterator[scrapy.Request]:
         """The last resort: the front page's links, and the section fronts it links to (one level deep)."""
         front = self.front_page
-        limit = self.settings.getint("DISCOVERY_MAX_SECTIONS", DEFAULT_MAX_SECTIONS)
+        limit = self.settings.getint("DISCOVERY_MAX_SECTIONS", defaults.DISCOVERY_MAX_SECTIONS)
         sections = [
             u
             for u in links
