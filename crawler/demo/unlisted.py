@@ -122,7 +122,8 @@ def _paragraphs(n: int, place: str, topic: tuple[str, str, str]) -> list[str]:
     closing = (
         f"Die Redaktion erreichte am Nachmittag auch Vertreter aus {values['other']}. Sie begrüßten die Entwicklung "
         f"grundsätzlich, wollen aber bei der Versammlung am {n + 3}. des Monats genauer nachfragen, wie es in "
-        f"{place} weitergeht und wer am Ende die Folgekosten trägt."
+        f"{place} weitergeht und wer am Ende die Folgekosten trägt. Eine Antwort der Verwaltung steht bislang "
+        "noch aus, sie soll aber vor der Sitzung schriftlich vorliegen."
     )
     return [
         f"{detail}. " + _STORIES[subject][0].format(**values),
