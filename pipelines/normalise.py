@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from itemadapter import ItemAdapter
 
+from pipelines.precompute import matching
 from pipelines.text import (
     article_id,
     canonical,
@@ -82,7 +83,11 @@ class NormalisePipeline:
             adapter["id"] = article_id(canonical_url)
         else:
             adapter.setdefault("aliases", [])
-        adapter["content_hash"] = content_hash(adapter.get("title"), adapter["body"])
+        # computed next to the parse when the item carries it for this very text (pipelines.precompute)
+        pre = matching(adapter, adapter.get("title"), adapter["body"])
+        adapter["content_hash"] = (
+            pre.content_hash if pre else content_hash(adapter.get("title"), adapter["body"])
+        )
         adapter["schema_version"] = SCHEMA_VERSION
         if not adapter.get("revision"):
             adapter["revision"] = 1
