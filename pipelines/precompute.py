@@ -24,8 +24,11 @@ FIELD = "precomputed"
 
 @dataclass(frozen=True, slots=True)
 class Precomputed:
-    """Values computed from the normalised ``title`` and ``body`` and from one HTTP exchange."""
+    """Values computed from an extracted title and body (``source_title``, ``source_body``) and one exchange."""
 
+    source_title: object
+    source_body: object
+    #: the normalised title and body (pipelines.text.clean_text, clean_body), as NormalisePipeline makes them
     title: str | None
     body: str
     content_hash: str
@@ -37,17 +40,22 @@ class Precomputed:
 
 def precompute(fields: Mapping[str, Any], raw: Mapping[str, Any] | None) -> Precomputed:
     """Hash, signature and WARC records of extracted ``fields`` and the exchange ``raw`` (a raw_response)."""
-    title = clean_text(fields.get("title"))
-    body = clean_body(fields.get("body"))
+    source_title, source_body = fields.get("title"), fields.get("body")
+    title, body = clean_text(source_title), clean_body(source_body)
     warc = exchange_records(raw) if raw else None
     length = len(body_bytes(raw)) if raw else 0
-    return Precomputed(title, body, content_hash(title, body), signature(body), warc, length)
+    return Precomputed(
+        source_title, source_body, title, body, content_hash(title, body), signature(body), warc, length
+    )
 
 
-def matching(item: Mapping[str, Any] | Any, title: object = None, body: object = None) -> Precomputed | None:
-    """The item's precomputed values if they were computed from this normalised ``title`` and ``body``."""
+def matching(item: Mapping[str, Any] | Any) -> Precomputed | None:
+    """The item's precomputed values if they were computed from its title and body as they are now (before
+    normalisation): an item whose text a hook changed after extraction gets None."""
     pre = item.get(FIELD) if hasattr(item, "get") else None
-    if not isinstance(pre, Precomputed) or pre.title != title or pre.body != body:
+    if not isinstance(pre, Precomputed):
+        return None
+    if item.get("title") != pre.source_title or item.get("body") != pre.source_body:
         return None
     return pre
 

@@ -149,15 +149,18 @@ def test_pipelines_take_precomputed_values_only_when_they_match() -> None:
     url = "https://www.example.de/a.html"
     taken = normalise.process_item({**fields, "url": url, "precomputed": pre})
     assert taken["content_hash"] == pre.content_hash == content_hash("Titel & mehr", taken["body"])
-    # a hook changed the body after extraction: the precomputed hash is not taken
-    changed = normalise.process_item({**fields, "body": "Anderer Text", "url": url, "precomputed": pre})
-    assert changed["content_hash"] == content_hash("Titel & mehr", "Anderer Text")
-    # a forged value is taken only for the very text it names, and the text is what the hash covers
-    forged = replace(pre, content_hash="sha256:" + "0" * 64)
-    assert (
-        normalise.process_item({**fields, "url": url, "precomputed": forged})["content_hash"]
-        == forged.content_hash
+    # a hook changed the body or the title after extraction: the precomputed values are not taken
+    changed = normalise.process_item({**fields, "body": "Anderer  Text", "url": url, "precomputed": pre})
+    assert (changed["body"], changed["content_hash"]) == (
+        "Anderer Text",
+        content_hash("Titel & mehr", "Anderer Text"),
     )
+    retitled = normalise.process_item({**fields, "title": "Neu", "url": url, "precomputed": pre})
+    assert retitled["content_hash"] == content_hash("Neu", taken["body"])
+    # for the extracted text they name, the values are taken as they are (this one shows that they are used)
+    forged = replace(pre, content_hash="sha256:" + "0" * 64, body="Fremder Text")
+    taken_forged = normalise.process_item({**fields, "url": url, "precomputed": forged})
+    assert (taken_forged["body"], taken_forged["content_hash"]) == ("Fremder Text", forged.content_hash)
     raw = _exchange(b"<html>x</html>")
     with_warc = precompute(fields, raw)
     assert matching_warc({"precomputed": with_warc}, raw) is with_warc.warc
