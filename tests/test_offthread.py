@@ -95,6 +95,9 @@ def test_exchange_records_built_apart_are_what_the_part_writes() -> None:
     direct.add(raw, "")
     data = part.getvalue()
     assert (length, record_id) == (len(built.response), built.record_id)
+    # warcio verifies the block and payload digests the worker computed ("raise": a mismatch is an error)
+    for checked in ArchiveIterator(io.BytesIO(data), check_digests="raise"):
+        checked.content_stream().read()
     ours = list(ArchiveIterator(io.BytesIO(data)))
     theirs = list(ArchiveIterator(io.BytesIO(direct.getvalue())))
     assert [r.rec_type for r in ours] == [r.rec_type for r in theirs] == ["warcinfo", "response", "request"]
