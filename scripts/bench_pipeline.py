@@ -300,6 +300,8 @@ def child(spec: dict[str, Any]) -> None:
         "maxrss_kb": self_usage.ru_maxrss,
         "worker_maxrss_kb": max(workers_peak.values(), default=0),
         "workers": len(workers_peak),
+        # CPU seconds of the crawl process alone (its extraction workers are the rest of "cpu")
+        "cpu_crawl": self_usage.ru_utime + self_usage.ru_stime,
         "s3_requests": stats.get("newsarchive/s3_requests", 0),
         "commits": stats.get("newsarchive/commits", 0),
     }
@@ -455,6 +457,11 @@ def print_table(args: argparse.Namespace, results: dict[str, dict[str, Any]]) ->
         cpu_b = b["cpu"] / max(b["archived"], 1)
         print(
             f"CPU per article (b) / CPU per page (a): {cpu_b * 1000:.1f} / {cpu_a * 1000:.1f} ms = {cpu_b / cpu_a:.1f}x"
+        )
+        crawl_b = b["cpu_crawl"] / max(b["archived"], 1)
+        print(
+            f"of which the crawl process: {crawl_b * 1000:.1f} ms, the extraction workers: "
+            f"{(cpu_b - crawl_b) * 1000:.1f} ms"
         )
         if "s3" in results:
             c = results["s3"]
