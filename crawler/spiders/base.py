@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
@@ -365,7 +366,8 @@ class NewsSpider(scrapy.Spider):
         assert isinstance(response, TextResponse)  # not_an_article() said so
         article = self.build_article(response, fields)
         # hash, signature and WARC records computed beside the parse (the pipelines check they still match)
-        article["precomputed"] = precomputed
+        with suppress(KeyError):  # an item type of a hook without the field: the pipelines compute them
+            article["precomputed"] = precomputed
         yield article
 
     async def extract_fields(self, response: Response) -> dict[str, Any]:
