@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint crawl bench bench-extract bench-distributed clean debian-packages
+.PHONY: demo test lint crawl bench bench-extract bench-distributed bench-many-sites clean debian-packages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench: $(STAMP) debian-packages
 bench-extract:
 	bash scripts/bench_extract.sh
 
+## bench-many-sites: peak RSS, wall time and per-host politeness crawling 20, 100 and 300 sites in one run
+bench-many-sites: $(STAMP)
+	$(BIN)/python scripts/bench_many_sites.py --sites 20 100 300 --per-site 3 --pool 2
+
 ## bench-distributed: one worker against three on the same synthetic mirror (3,000 articles on 3 sites)
 bench-distributed: $(STAMP) debian-packages
 	$(BIN)/python scripts/bench_distributed.py --per-site 1000 --workers 0 1 3
@@ -50,9 +54,10 @@ debian-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-## test: the whole suite (lint included)
+## test: the whole suite (lint included), one pytest-xdist worker per core; a test file's tests share a worker
+## (and its module-scoped servers and crawls)
 test: lint debian-packages
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) archive archive.state.sqlite* .pytest_cache .mypy_cache .ruff_cache *.egg-info

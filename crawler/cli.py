@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from crawler.commands import COMMANDS
 from crawler.runner import EXIT_USAGE, UsageError
@@ -15,13 +16,20 @@ newsarchive: crawl regional news sites into an append-only archive (local path o
 
 Without --archive/--state (or ARCHIVE_URI/STATE_URI) the archive is ./archive and the seen-store
 ./archive.state.sqlite. Exit codes: 0 clean run, 1 the archive could not be written, 2 bad usage or an
-unusable archive/state location, 3 a site failed entirely (none of its entry points could be read), 5 a
-site's extraction health drifted (docs/HEALTH.md), 4 a site is being crawled by another run (its lock is
-held); when several apply: 1, 3, 5, 4."""
+unusable archive/state location or distributed Redis, 3 a site failed entirely (none of its entry points
+could be read), 5 a site's extraction health drifted (docs/HEALTH.md), 4 a site is being crawled by another
+run (its lock is held); when several apply: 1, 3, 5, 4."""
+
+
+class Parser(argparse.ArgumentParser):
+    """Bad usage is one line on stderr and exit 2 (argparse would print the usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="newsarchive", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -6,6 +6,7 @@ Scrapyd needs; the target comes from scrapy.cfg's ``[deploy]`` section unless gi
 
 from __future__ import annotations
 
+import base64
 import configparser
 import io
 import json
@@ -15,8 +16,10 @@ import urllib.request
 import uuid
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from crawler import __version__
+from pipelines.redact import redact_text, redact_url
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("crawler", "pipelines")
@@ -68,21 +71,38 @@ def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> t
     return out.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
+def split_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """``http://user:pw@host:6800`` -> (``http://host:6800``, an HTTP basic Authorization header)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, {}
+    token = base64.b64encode(f"{unquote(parts.username or '')}:{unquote(parts.password or '')}".encode())
+    bare = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    return bare, {"Authorization": f"Basic {token.decode('ascii')}"}
+
+
 def scrapyd_call(
     url: str, endpoint: str, fields: dict[str, str], files: dict[str, tuple[str, bytes]] | None = None
 ) -> dict[str, object]:
-    """POST to a Scrapyd JSON endpoint; raise DeployError unless it answers status "ok"."""
+    """POST to a Scrapyd JSON endpoint; raise DeployError unless it answers status "ok".
+
+    Credentials in the URL (``http://user:password@host:6800``) go as HTTP basic auth, never into a message.
+    """
     body, ctype = _multipart(fields, files or {})
+    try:
+        bare, auth = split_credentials(url)
+    except ValueError as exc:
+        raise DeployError(f"not a Scrapyd URL: {redact_url(url)}") from exc
     request = urllib.request.Request(
-        url.rstrip("/") + "/" + endpoint, data=body, headers={"Content-Type": ctype}
+        bare.rstrip("/") + "/" + endpoint, data=body, headers={"Content-Type": ctype, **auth}
     )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             answer: dict[str, object] = json.loads(response.read())
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise DeployError(f"cannot reach Scrapyd at {url}: {exc}") from exc
+        raise DeployError(f"cannot reach Scrapyd at {redact_url(url)}: {redact_text(str(exc))}") from exc
     if answer.get("status") != "ok":
-        raise DeployError(f"Scrapyd refused {endpoint}: {answer.get('message', answer)}")
+        raise DeployError(f"Scrapyd refused {endpoint}: {redact_text(str(answer.get('message', answer)))}")
     return answer
 
 

@@ -1,4 +1,5 @@
-"""Parse discovery documents: sitemaps, sitemap indexes, news sitemaps, RSS 2.0, Atom and RSS 1.0 (RDF).
+"""Parse discovery documents: sitemaps, sitemap indexes, news sitemaps, RSS 2.0, Atom and RSS 1.0 (RDF), and
+the feed links and page links of a front page.
 
 Pure functions on bytes. XML from the web is parsed without entity expansion, without network access and
 without huge-tree support, so billion-laughs and external-entity documents cannot expand or read files.
@@ -12,9 +13,11 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
 from dateutil import parser as dateparser
 from lxml import etree
+from lxml import html as lxml_html
 
 MAX_DECOMPRESSED = 64 * 1024 * 1024  # a sitemap may hold 50,000 URLs in 50 MB; anything beyond is a bomb
 
@@ -159,3 +162,65 @@ def parse_feed(body: bytes) -> list[Entry]:
                 date = parse_date(_child_text(elem, "published", "updated"))
                 entries.append(Entry(str(best[0].get("href")).strip(), date, _child_text(elem, "title")))
     return entries
+
+
+# ---------------------------------------------------------------- a front page (sites given by URL)
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
+MAX_PAGE_LINKS = 2000  # links read from one page at most
+
+
+def _html_root(body: bytes) -> lxml_html.HtmlElement | None:
+    data = maybe_gunzip(body)
+    if not data.strip():
+        return None
+    try:
+        return lxml_html.fromstring(data, parser=lxml_html.HTMLParser(huge_tree=False, no_network=True))
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _http(base: str, href: str | None) -> str | None:
+    """An absolute http(s) URL without fragment, or None (javascript:, mailto:, data:, broken)."""
+    if not href or not href.strip():
+        return None
+    try:
+        url = urljoin(base, href.strip()).split("#", 1)[0]
+    except ValueError:
+        return None
+    return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname else None
+
+
+def feed_links(body: bytes, base_url: str) -> list[str]:
+    """RSS/Atom autodiscovery: the ``<link rel="alternate" type="application/rss+xml" href>`` of a page."""
+    root = _html_root(body)
+    if root is None:
+        return []
+    found: list[str] = []
+    for link in root.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().split(";")[0].strip()
+        if "alternate" in rel and kind in FEED_TYPES[:3]:
+            url = _http(base_url, link.get("href"))
+            if url and url not in found:
+                found.append(url)
+    return found
+
+
+def page_links(body: bytes, base_url: str) -> list[str]:
+    """The http(s) URLs a page links to with ``<a href>``, in document order, each once."""
+    root = _html_root(body)
+    if root is None:
+        return []
+    base = base_url
+    for el in root.iter("base"):
+        base = _http(base_url, el.get("href")) or base_url
+        break
+    found: dict[str, None] = {}
+    for a in root.iter("a"):
+        url = _http(base, a.get("href"))
+        if url:
+            found.setdefault(url, None)
+            if len(found) >= MAX_PAGE_LINKS:
+                break
+    return list(found)

@@ -95,16 +95,19 @@ def evaluate(
     progress: Progress | None = None,
     selectors_for: Callable[[str], SiteSelectors | None] | None = None,
     extractor: Callable[[str | bytes, str, SiteSelectors | None], dict[str, Any]] = extract,
+    only: set[str] | None = None,
 ) -> dict[str, float | int]:
     """Score extraction over every DIR/*/page.html[.gz] with its expected.json.
 
     body_f1: mean per-page F1 of lower-case token multisets (empty or failed extraction = 0);
     title_exact / authors_exact / published_exact: share of pages (having that expected key) whose
     whitespace-collapsed title, author set, or date to the minute (naive = Europe/Berlin) match;
-    ms_per_page: mean extraction time after one warm-up run on the first page.
-    records_out gets one JSON line per page: {"dir": ..., "record": <extracted dict>}.
+    ms_per_page: mean extraction time after one warm-up run on the first page; title_pages / authors_pages /
+    published_pages: how many pages have that expected key (a share over 0 pages is reported as 0.0).
+    records_out gets one JSON line per page: {"dir": ..., "record": <extracted dict>}. ``only``: the names of
+    the page directories to score (all when None).
     """
-    dirs = page_dirs(Path(corpus_dir))
+    dirs = [d for d in page_dirs(Path(corpus_dir)) if only is None or d.name in only]
     f1s: list[float] = []
     titles: list[bool] = []
     authors: list[bool] = []
@@ -148,4 +151,7 @@ def evaluate(
         "authors_exact": mean(authors),
         "published_exact": mean(dates),
         "ms_per_page": round(1000 * sum(times) / len(times), 2) if times else 0.0,
+        "title_pages": len(titles),
+        "authors_pages": len(authors),
+        "published_pages": len(dates),
     }

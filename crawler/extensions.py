@@ -10,7 +10,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import reactor, task
 
-from pipelines.state.locks import LockStore, open_locks
+from crawler import defaults
+from crawler.spiders.base import NewsSpider
+from pipelines.state import DEFAULT_STATE_URI, LockStore, open_locks
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -37,10 +39,12 @@ class SiteLock:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteLock:
-        if not crawler.settings.getbool("RUN_LOCK_ENABLED", True):
+        if not crawler.settings.getbool("RUN_LOCK_ENABLED", defaults.RUN_LOCK_ENABLED):
             raise NotConfigured
         ext = cls(
-            crawler, open_locks(crawler.settings.get("STATE_URI")), crawler.settings.getfloat("RUN_LOCK_TTL")
+            crawler,
+            open_locks(crawler.settings.get("STATE_URI") or DEFAULT_STATE_URI),
+            crawler.settings.getfloat("RUN_LOCK_TTL", defaults.RUN_LOCK_TTL),
         )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -56,7 +60,8 @@ class SiteLock:
                 "site %s is being crawled by another run (%s): not starting", self.site, holder.describe()
             )
             # the spider starts nothing (NewsSpider.start checks this) and closes as soon as the engine runs
-            spider.locked_out = True  # type: ignore[attr-defined]
+            if isinstance(spider, NewsSpider):
+                spider.locked_out = True
             engine = self.crawler.engine
             assert engine is not None
             task.deferLater(
@@ -67,7 +72,9 @@ class SiteLock:
             return
         self.held = True
         # early stops at known articles are safe only after a clean run (see LockStore.begin_run)
-        spider.previous_run_clean = self.store.begin_run(self.site)  # type: ignore[attr-defined]
+        clean = self.store.begin_run(self.site)
+        if isinstance(spider, NewsSpider):
+            spider.previous_run_clean = clean
         self.loop = task.LoopingCall(self._refresh)
         self.loop.start(self.ttl / 4, now=False)
 

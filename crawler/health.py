@@ -1,10 +1,11 @@
 """Extraction health per site and run, and drift against the site's recent history (docs/HEALTH.md).
 
 Every article extracted in a run counts, whether the archive kept it or the dedup dropped it as unchanged or
-duplicate (signals ``item_scraped``, ``item_dropped``, ``item_error``); pages rejected as "no article" come
-from the ``newsarchive/rejected/*`` stats. At the end of the run :class:`HealthMonitor` compares the run with
-the site's history in the state store, records it there, puts it into the archive's last manifest of the run
-(key ``health``) and into the stats (``newsarchive/health``, ``newsarchive/drift``).
+duplicate (signals ``item_scraped``, ``item_dropped``, ``item_error``); pages rejected as no article come
+from the ``newsarchive/rejected/<reason>`` stats (the total, and per reason as ``rejected_reasons``). At the
+end of the run :class:`HealthMonitor` compares the run with the site's history in the state store, records it
+there, puts it into the archive's last manifest of the run (key ``health``) and into the stats
+(``newsarchive/health``, ``newsarchive/drift``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler import defaults
 from pipelines.archive.layout import new_run_id
 from pipelines.archive.pipeline import archive_closing
 from pipelines.state import DEFAULT_STATE_URI, HealthEntry, open_state
@@ -49,6 +51,8 @@ LABELS = {
     "body_chars": "median body length",
     "layers": "layer mix (structured -> fallback)",
     "rejected": "pages rejected as no article",
+    "authors_per_article": "authors per article",
+    **{f"{name}_source": f"{name} source" for name in FIELDS},
 }
 
 
@@ -59,6 +63,8 @@ class Thresholds:
     coverage_drop: float = 0.3  # absolute fall of title / body / published / authors coverage
     body_chars_drop: float = 0.5  # relative fall of the median body length
     structured_drop: float = 0.5  # relative fall of the structured share, with the fallback share rising
+    source_shift: float = 0.5  # absolute fall of the share of a field's usual layer (most articles moved)
+    authors_drop: float = 0.3  # relative fall of the mean number of authors per article
     rejected_rise: float = 0.3  # absolute rise of the share of article pages rejected as "no article"
     min_articles: int = (
         3  # runs with fewer pages (articles + rejected) are recorded but neither judged nor used
@@ -73,6 +79,8 @@ class Thresholds:
             coverage_drop=settings.getfloat("HEALTH_COVERAGE_DROP", d.coverage_drop),
             body_chars_drop=settings.getfloat("HEALTH_BODY_CHARS_DROP", d.body_chars_drop),
             structured_drop=settings.getfloat("HEALTH_STRUCTURED_DROP", d.structured_drop),
+            source_shift=settings.getfloat("HEALTH_SOURCE_SHIFT", d.source_shift),
+            authors_drop=settings.getfloat("HEALTH_AUTHORS_DROP", d.authors_drop),
             rejected_rise=settings.getfloat("HEALTH_REJECTED_RISE", d.rejected_rise),
             min_articles=settings.getint("HEALTH_MIN_ARTICLES", d.min_articles),
             baseline_runs=settings.getint("HEALTH_BASELINE_RUNS", d.baseline_runs),
@@ -93,6 +101,8 @@ class HealthTally:
     body_chars: list[int] = field(default_factory=list)
     layers: Counter[str] = field(default_factory=Counter)  # layer of each extracted FIELDS value
     methods: Counter[str] = field(default_factory=Counter)  # layer that produced the body
+    sources: dict[str, Counter[str]] = field(default_factory=dict)  # field -> layer -> articles
+    author_names: int = 0  # author names over all articles
 
     def add(self, item: Mapping[str, Any]) -> None:
         self.articles += 1
@@ -100,6 +110,8 @@ class HealthTally:
             value = item.get(name)
             if isinstance(value, list | tuple):
                 value = [v for v in value if v]
+                if name == "authors":
+                    self.author_names += len(value)
             if value.strip() if isinstance(value, str) else value:
                 self.present[name] += 1
         self.body_chars.append(len(str(item.get("body") or "")))
@@ -111,6 +123,7 @@ class HealthTally:
                 for name in FIELDS:
                     if layers.get(name):
                         self.layers[str(layers[name])] += 1
+                        self.sources.setdefault(name, Counter())[str(layers[name])] += 1
 
     def summary(self, rejected: int = 0) -> dict[str, Any]:
         """The run's health (plain JSON; shares are 0..1)."""
@@ -126,7 +139,26 @@ class HealthTally:
             "structured": _share(structured, layered),
             "fallback": _share(self.layers["fallback"], layered),
             "methods": {k: _share(v, n) for k, v in sorted(self.methods.items())},
+            "sources": {
+                name: {k: _share(v, sum(c.values())) for k, v in sorted(c.items())}
+                for name, c in sorted(self.sources.items())
+            },
+            "authors_per_article": round(self.author_names / n, 4) if n else 0.0,
         }
+
+
+def named_layers(selectors: Any) -> dict[str, str]:
+    """The layer a site file names for each field: its selectors, or the first of its title_order."""
+    out: dict[str, str] = {}
+    if selectors is None:
+        return out
+    for name in FIELDS:
+        if getattr(selectors, name, None):
+            out[name] = "selectors"
+    order = getattr(selectors, "title_order", ())
+    if "title" not in out and order:
+        out["title"] = order[0] if order[0] in STRUCTURED else "fallback"
+    return out
 
 
 def judged(health: Mapping[str, Any], t: Thresholds) -> bool:
@@ -153,7 +185,25 @@ def baseline(history: Sequence[Mapping[str, Any]], t: Thresholds) -> dict[str, A
     for name in (*FIELDS, "body_chars", "structured", "fallback"):
         base[name] = med([float(h.get(name) or 0) for h in runs])
     base["rejected_share"] = med([_rejected_share(h) for h in runs])
+    per_article = [float(h["authors_per_article"]) for h in runs if "authors_per_article" in h]
+    if per_article:
+        base["authors_per_article"] = med(per_article)
+    sourced = [h["sources"] for h in runs if isinstance(h.get("sources"), Mapping)]
+    if sourced:
+        # per field: the median share of every layer over the runs that recorded their sources
+        base["sources"] = {
+            name: {
+                layer: med([float((s.get(name) or {}).get(layer) or 0) for s in sourced])
+                for layer in sorted({k for s in sourced for k in (s.get(name) or {})})
+            }
+            for name in FIELDS
+        }
     return base
+
+
+def _main_layer(shares: Mapping[str, Any]) -> str | None:
+    """The layer with the largest share (None when there is none)."""
+    return max(sorted(shares), key=lambda k: float(shares[k] or 0), default=None)
 
 
 def drift(health: Mapping[str, Any], base: Mapping[str, Any] | None, t: Thresholds) -> list[dict[str, Any]]:
@@ -182,6 +232,35 @@ def drift(health: Mapping[str, Any], base: Mapping[str, Any] | None, t: Threshol
     was, now = float(base["rejected_share"]), _rejected_share(health)
     if now - was >= t.rejected_rise:
         flag("rejected", was, now)
+    if "authors_per_article" in base and "authors_per_article" in health:
+        was, now = float(base["authors_per_article"]), float(health["authors_per_article"] or 0)
+        if was >= 0.5 and (was - now) / was >= t.authors_drop:
+            flag("authors_per_article", was, now)
+    flags += _source_flags(health, base, t)
+    return flags
+
+
+def _source_flags(health: Mapping[str, Any], base: Mapping[str, Any], t: Thresholds) -> list[dict[str, Any]]:
+    """A field that most articles took from one layer (the one the site file names, else the baseline's
+    main layer) and now take from another: "title_source" when the title moved from JSON-LD to meta tags."""
+    flags: list[dict[str, Any]] = []
+    before, now_all = base.get("sources"), health.get("sources")
+    if not isinstance(before, Mapping) or not isinstance(now_all, Mapping):
+        return flags
+    site_file = health.get("site_file")
+    named: Mapping[str, Any] = site_file if isinstance(site_file, Mapping) else {}
+    for name in FIELDS:
+        was_shares, now_shares = before.get(name) or {}, now_all.get(name) or {}
+        if not now_shares:
+            continue  # the field is gone: the coverage rule speaks for it
+        usual = named.get(name) if float(was_shares.get(named.get(name), 0) or 0) >= 0.5 else None
+        usual = usual or _main_layer(was_shares)
+        if usual is None:
+            continue
+        was, now = float(was_shares.get(usual) or 0), float(now_shares.get(usual) or 0)
+        if was >= 0.5 and now < 0.5 and was - now >= t.source_shift:
+            flags.append({"field": f"{name}_source", "baseline": was, "current": now, "layer": usual,
+                          "now": _main_layer(now_shares)})  # fmt: skip
     return flags
 
 
@@ -190,7 +269,18 @@ def _pct(value: Any) -> str:
 
 
 def _value(name: str, value: Any) -> str:
-    return f"{float(value):.0f} chars" if name == "body_chars" else _pct(value)
+    if name == "body_chars":
+        return f"{float(value):.0f} chars"
+    return f"{float(value):.2f}" if name == "authors_per_article" else _pct(value)
+
+
+def _flag_text(f: Mapping[str, Any]) -> str:
+    name = str(f["field"])
+    text = f"{LABELS.get(name, name)} {_value(name, f['baseline'])} -> {_value(name, f['current'])}"
+    if f.get("layer"):
+        text = f"{LABELS.get(name, name)}: {f['layer']} {_pct(f['baseline'])} -> {_pct(f['current'])}"
+        text += f" (now mostly {f['now']})" if f.get("now") else ""
+    return text
 
 
 def describe(site: str, health: Mapping[str, Any]) -> str:
@@ -201,16 +291,19 @@ def describe(site: str, health: Mapping[str, Any]) -> str:
         f"title {_pct(health.get('title'))}, body {_pct(health.get('body'))}, "
         f"published {_pct(health.get('published'))}, authors {_pct(health.get('authors'))}; "
         f"median body {health.get('body_chars', 0)} chars; layers {layers}"
+        + (f"; rejected: {why}" if (why := _reasons(health.get("rejected_reasons"))) else "")
     )
+
+
+def _reasons(reasons: Any) -> str:
+    if not isinstance(reasons, Mapping):
+        return ""
+    return ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: (-int(kv[1]), kv[0])))
 
 
 def drift_message(site: str, flags: Sequence[Mapping[str, Any]]) -> str:
     """The warning for a drifted run, naming the site and the fields."""
-    what = "; ".join(
-        f"{LABELS.get(str(f['field']), str(f['field']))} {_value(str(f['field']), f['baseline'])} -> "
-        f"{_value(str(f['field']), f['current'])}"
-        for f in flags
-    )
+    what = "; ".join(_flag_text(f) for f in flags)
     fields = ", ".join(str(f["field"]) for f in flags)
     return (
         f"WARNING: extraction drift on site {site} ({fields}): {what}. "
@@ -231,7 +324,7 @@ class HealthMonitor:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("HEALTH_ENABLED", True):
+        if not crawler.settings.getbool("HEALTH_ENABLED", defaults.HEALTH_ENABLED):
             raise NotConfigured
         ext = cls(crawler, Thresholds.from_settings(crawler.settings))
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
@@ -261,12 +354,19 @@ class HealthMonitor:
         stats, spider = self.crawler.stats, self.crawler.spider
         if stats is None or spider is None or stats.get_value("newsarchive/locked_by"):
             return None
-        rejected = sum(
-            int(v or 0) for k, v in stats.get_stats().items() if k.startswith("newsarchive/rejected/")
-        )
+        reasons = {
+            k.removeprefix("newsarchive/rejected/"): int(v or 0)
+            for k, v in sorted(stats.get_stats().items())
+            if k.startswith("newsarchive/rejected/")
+        }
+        rejected = sum(reasons.values())
         health = self.tally.summary(rejected)
+        health["rejected_reasons"] = (
+            reasons  # per reason: crawler/extract/recognise.py and the spider's checks
+        )
         if not health["articles"] and not rejected:
             return None
+        health["site_file"] = named_layers(getattr(spider, "selectors", None))
         site = spider.name
         at = datetime.now(UTC).isoformat(timespec="seconds")
         try:

@@ -23,6 +23,7 @@ from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
+from crawler import defaults
 from crawler.extract import SiteSelectors, decode_html, extract
 from pipelines.precompute import Precomputed, precompute
 
@@ -31,11 +32,6 @@ if TYPE_CHECKING:
     from twisted.internet.interfaces import IReactorFromThreads
 
 logger = logging.getLogger(__name__)
-
-
-def default_workers() -> int:
-    """One worker per core beyond the crawl's own, at least one, at most four."""
-    return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
 def extract_page(
@@ -102,7 +98,7 @@ class ExtractPool:
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ExtractPool | None:
         """The shared pool (started on first use), or None when ``EXTRACT_WORKERS`` is 0."""
-        workers = crawler.settings.getint("EXTRACT_WORKERS", default_workers())
+        workers = crawler.settings.getint("EXTRACT_WORKERS", defaults.extract_workers())
         if workers <= 0:
             return None
         if cls._shared is None:

@@ -11,6 +11,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.extract.recognise import REASONS
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -33,6 +35,7 @@ class SiteCounts:
     locked_by: str = ""
     health: dict[str, Any] | None = None  # the run's extraction health (crawler/health.py), if any
     drift: str = ""  # comma-separated fields whose health drifted ("" when none)
+    refused: int = 0  # requests refused by the address rule (crawler/netguard.py)
 
     @classmethod
     def from_stats(cls, site: str, stats: dict[str, Any]) -> SiteCounts:
@@ -53,6 +56,7 @@ class SiteCounts:
             locked_by=str(stats.get("newsarchive/locked_by") or ""),
             health=health if isinstance(health := stats.get("newsarchive/health"), dict) else None,
             drift=str(stats.get("newsarchive/drift") or ""),
+            refused=n("newsarchive/rejected/address"),
             failed=found == 0 and n("newsarchive/entry_point_errors") + n("newsarchive/discovery_errors") > 0,
         )
 
@@ -70,7 +74,12 @@ ERROR_PREFIXES = ("newsarchive/rejected/", "robotstxt/exception_count/")
 def errors(stats: dict[str, Any]) -> int:
     """A site's errors in one crawl: resources that failed for good or were rejected (stats are per site;
     Scrapy's log_count/ERROR is not, when several sites crawl in one process)."""
-    prefixed = sum(int(v or 0) for k, v in stats.items() if k.startswith(ERROR_PREFIXES))
+    # pages the recogniser found to be no article (a section front, a form) are counted, not errors
+    prefixed = sum(
+        int(v or 0)
+        for k, v in stats.items()
+        if k.startswith(ERROR_PREFIXES) and k.rsplit("/", 1)[-1] not in REASONS
+    )
     return prefixed + sum(int(stats.get(key, 0) or 0) for key in ERROR_STATS)
 
 

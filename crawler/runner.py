@@ -6,12 +6,14 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
+from crawler import defaults
 from crawler.progress import ProgressExtension, SiteCounts, summary_table
-from crawler.sites import project_settings, site_classes
+from crawler.sites import UnknownSites, project_settings, resolve_sites
+from crawler.spiders.base import NewsSpider
 
 # Exit codes, documented in README.md for schedulers.
 EXIT_OK = 0
@@ -40,6 +42,7 @@ class CrawlOptions:
     progress: bool = False
     recheck: bool = False  # refetch every known article the run discovers (conditionally)
     distributed: str | None = None  # redis:// URI: be one worker of a distributed crawl (crawler/distributed)
+    sites_file: str | None = None  # a user's TOML list of sites (crawler/sitesfile.py); else SITES_FILE
     extra_settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -86,6 +89,8 @@ def build_settings(opts: CrawlOptions) -> Settings:
         settings.set("STATE_URI", opts.state_uri, priority="cmdline")
     if opts.mirror:
         settings.set("MIRROR_URL", opts.mirror.rstrip("/"), priority="cmdline")
+    if opts.sites_file:
+        settings.set("SITES_FILE", opts.sites_file, priority="cmdline")
     if opts.distributed:
         from crawler.distributed import distributed_settings
         from pipelines.state import StateError
@@ -114,11 +119,38 @@ def build_settings(opts: CrawlOptions) -> Settings:
     return settings
 
 
+def check_network_settings(settings: Settings) -> None:
+    """ALLOWED_NETWORKS and DNS_OVERRIDES must parse before the resolver is built from them."""
+    from crawler.netguard import parse_networks, parse_overrides
+
+    try:
+        parse_networks(settings.getlist("ALLOWED_NETWORKS"))
+        parse_overrides(settings.getdict("DNS_OVERRIDES"))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def check_redis(uri: str) -> None:
+    """The distributed crawl's Redis answers (PING, with its password) before any request to a site."""
+    from pipelines.state import StateError
+    from pipelines.state.redis import connect
+
+    try:
+        client, _prefix = connect(uri)
+    except StateError as exc:
+        raise UsageError(f"--distributed: {exc}") from exc
+    client.close()
+
+
 def check_locations(settings: Settings) -> None:
     """Open the archive and the seen-store once before any request, so a bad URI fails at start."""
-    from pipelines.state import StateError, open_state
+    from pipelines.state import StateError, open_state, parse_state_uri
     from pipelines.storage import StorageError, open_storage
 
+    try:
+        parse_state_uri(settings.get("STATE_URI"))  # before the archive creates anything
+    except StateError as exc:
+        raise UsageError(f"cannot use the seen-store: {exc}") from exc
     try:
         open_storage(settings.get("ARCHIVE_URI"), settings)
     except (StorageError, NotConfigured) as exc:
@@ -129,26 +161,52 @@ def check_locations(settings: Settings) -> None:
         raise UsageError(f"cannot use the seen-store: {exc}") from exc
 
 
-def run_crawl(opts: CrawlOptions) -> CrawlResult:
-    """Crawl the sites (each with its own spider, concurrently) and collect their figures."""
+def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = None) -> CrawlResult:
+    """Crawl the sites (each with its own spider; at most CONCURRENT_SITES at once) and collect their figures.
+
+    ``classes`` (name -> spider) is what site names resolve against: by default the registry's sites
+    (crawler.registry) and the site files; URLs and the sites file's entries come on top (crawler.sites).
+    """
+    from crawler.registry import registry_spiders
+    from crawler.sites import site_classes
+    from crawler.sitesfile import SitesFileError
+    from crawler.spiders.discover import DiscoveringSpider
+
     settings = build_settings(opts)
-    classes = site_classes(settings)
-    unknown = [s for s in opts.sites if s not in classes]
-    if unknown:
-        raise UsageError(f"unknown site(s): {', '.join(unknown)}. Known sites: {', '.join(classes)}")
+    if classes is None:
+        classes = {**registry_spiders(), **site_classes(settings)}
+    try:
+        classes = resolve_sites(opts.sites, settings, classes)
+    except (SitesFileError, UnknownSites) as exc:
+        raise UsageError(str(exc)) from exc
+    if not classes:
+        raise UsageError("no site to crawl: give site names or front-page URLs, or a sites file with entries")
     if opts.mode == "backfill":
-        missing = [s for s in opts.sites if not classes[s].archive_sitemap]
+        # a site given by URL backfills from the sitemaps it discovers (or says at run time that it has none)
+        missing = [
+            n for n, c in classes.items() if not c.archive_sitemap and not issubclass(c, DiscoveringSpider)
+        ]
         if missing:
             raise UsageError(f"no archive sitemaps to backfill from for: {', '.join(missing)}")
+    check_network_settings(settings)
+    if opts.distributed:
+        check_redis(opts.distributed)
     check_locations(settings)
     process = CrawlerProcess(settings)
-    crawlers: list[tuple[str, Crawler]] = []
-    for name in opts.sites:
-        crawler = process.create_crawler(classes[name])
-        crawlers.append((name, crawler))
-        process.crawl(
-            crawler, mode=opts.mode, date_from=opts.date_from, date_to=opts.date_to, recheck=opts.recheck
-        )
+    crawlers = [(name, process.create_crawler(cls)) for name, cls in classes.items()]
+    # at most CONCURRENT_SITES sites crawl at once; the next starts when one finishes (memory grows with the
+    # sites in flight, not with the sites of the run)
+    queue = [crawler for _, crawler in crawlers]
+    args = {"mode": opts.mode, "date_from": opts.date_from, "date_to": opts.date_to, "recheck": opts.recheck}
+
+    def start_next(result: Any = None) -> Any:
+        if queue:
+            process.crawl(queue.pop(0), **args).addBoth(start_next)
+        return result
+
+    limit = settings.getint("CONCURRENT_SITES", defaults.CONCURRENT_SITES)
+    for _ in range(limit if limit > 0 else len(queue)):
+        start_next()
     process.start()
     if opts.progress:
         ProgressExtension.finish()
@@ -158,6 +216,7 @@ def run_crawl(opts: CrawlOptions) -> CrawlResult:
 
 def print_summary(result: CrawlResult, out: Any = None) -> None:
     from crawler.health import describe, drift_message
+    from crawler.netguard import ADDRESS_RULE
 
     out = out or sys.stdout
     print(summary_table(result.rows), file=out)
@@ -173,6 +232,12 @@ def print_summary(result: CrawlResult, out: Any = None) -> None:
     for r in result.rows:
         if r.locked_by:
             print(f"\nsite {r.site} was not crawled: another run holds it ({r.locked_by})", file=out)
+        elif r.failed and r.refused:
+            print(
+                f"\nsite {r.site} failed: {r.refused} request(s) refused by the address rule ({ADDRESS_RULE}); "
+                "see the log",
+                file=out,
+            )
         elif r.failed:
             print(f"\nsite {r.site} failed: none of its entry points could be read (see the log)", file=out)
         if r.archive_errors:

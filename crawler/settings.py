@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import os
 
-from crawler import __version__
+from crawler import __version__, defaults
 from crawler.locations import default_state_uri
+from crawler.logredact import install as _redact_overridden_settings
+
+# Scrapy logs every overridden setting: values of secret-looking names and passwords in URLs are masked there.
+_redact_overridden_settings()
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders.de"]
@@ -19,6 +23,10 @@ NEWSPIDER_MODULE = "crawler.spiders.de"
 
 CONTACT_URL = "https://github.com/newsarchive-project/newsarchive"
 USER_AGENT = f"newsarchive/{__version__} (+{CONTACT_URL})"
+
+# No listening port by default (Scrapy's telnet console would open one per crawler: with more than 50 sites in
+# one run the port range runs out, and an open port is an attack surface nobody asked for).
+TELNETCONSOLE_ENABLED = False
 
 # Politeness.
 ROBOTSTXT_OBEY = True
@@ -29,6 +37,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# `newsarchive crawl` runs one crawler per site in one process: at most this many sites crawl at once, the next
+# starting as one finishes (0: all at once). Each site in flight holds its responses, parse trees and parts
+# (docs/benchmarks.md, "Many sites in one run"); 32 sites at ~1 request/s each keep the 2 cores busy anyway.
+CONCURRENT_SITES = defaults.CONCURRENT_SITES
 COOKIES_ENABLED = False
 
 # Robustness: bounded sizes and times, retries with Scrapy's own middleware.
@@ -39,30 +51,63 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 REDIRECT_MAX_TIMES = 5
 # 429 and 503 answers with Retry-After wait that long (up to RETRY_AFTER_MAX seconds) before they are retried.
-RETRY_AFTER_MAX = 120.0
+RETRY_AFTER_MAX = defaults.RETRY_AFTER_MAX
 DOWNLOADER_MIDDLEWARES = {
+    # first of all: only http(s) requests go on (crawler/netguard.py)
+    "crawler.netguard.SchemeGuard": 1,
     # runs before RetryMiddleware (550) sees the response
     "crawler.middlewares.RetryAfterMiddleware": 560,
 }
 # Incremental crawls read newest first and stop reading a feed or sitemap after this many known articles in a
 # row (0: never stop early; known articles are skipped either way), but only when the site's previous run
 # finished cleanly: after a killed or cut-short run every listed article is checked.
-INCREMENTAL_STOP_AFTER_KNOWN = 20
+INCREMENTAL_STOP_AFTER_KNOWN = defaults.INCREMENTAL_STOP_AFTER_KNOWN
 # Known articles are not fetched again, except young ones: under REVISIT_MAX_AGE_HOURS old (by published date,
 # else first seen) they are refetched at most every REVISIT_INTERVAL_HOURS, conditionally (If-None-Match /
 # If-Modified-Since); 0 turns revisits off. `crawl --recheck` refetches every known article the run discovers.
-REVISIT_MAX_AGE_HOURS = 48.0
-REVISIT_INTERVAL_HOURS = 6.0
+REVISIT_MAX_AGE_HOURS = defaults.REVISIT_MAX_AGE_HOURS
+REVISIT_INTERVAL_HOURS = defaults.REVISIT_INTERVAL_HOURS
 # Section pages followed at most this deep through their pagination (calendar and pagination traps).
-SECTION_MAX_PAGES = 5
+SECTION_MAX_PAGES = defaults.SECTION_MAX_PAGES
+
+# Sites given by their front-page URL (crawler/spiders/discover.py): the entry points found are kept in the state
+# store for DISCOVERY_TTL seconds (0: discover on every run); at most DISCOVERY_MAX_SECTIONS section fronts linked
+# from the front page are read when no sitemap or feed is found.
+DISCOVERY_TTL = defaults.DISCOVERY_TTL
+DISCOVERY_MAX_SECTIONS = defaults.DISCOVERY_MAX_SECTIONS
+# An incremental run reads the DISCOVERY_INDEX_CHILDREN newest children (by lastmod) of a discovered sitemap index.
+DISCOVERY_INDEX_CHILDREN = defaults.DISCOVERY_INDEX_CHILDREN
+# Pages of such sites found to be no article (a section front, a form) are not fetched again for REJECTED_TTL seconds.
+REJECTED_TTL = defaults.REJECTED_TTL
+# A user's TOML list of sites (crawler/sitesfile.py, docs/ADDING_A_SITE.md); `crawl --sites-file` sets it too.
+SITES_FILE = os.environ.get("SITES_FILE", "")
 
 # Every http(s) request goes through the mirror handler; it is a pass-through unless MIRROR_URL is set, in
 # which case requests for a site's hosts are sent to that server (path and query kept, real host in Host:).
+# Under --mirror, requests for any other host are refused without a DNS lookup.
 MIRROR_URL = ""
+# Only http and https are ever fetched: Scrapy's file, data, s3 and ftp handlers are off.
 DOWNLOAD_HANDLERS = {
     "http": "crawler.mirror.MirrorDownloadHandler",
     "https": "crawler.mirror.MirrorDownloadHandler",
+    "file": None,
+    "data": None,
+    "s3": None,
+    "ftp": None,
 }
+# Addresses are checked after DNS resolution, on every hop (crawler/netguard.py): loopback, private, link-local,
+# CGNAT, multicast and reserved addresses are refused (counted as newsarchive/rejected/address) except in these
+# networks, e.g. ["10.1.0.0/16"] or -s ALLOWED_NETWORKS=10.1.0.0/16,fd00::/8 for sites on an intranet. The
+# --mirror target is always allowed.
+ALLOWED_NETWORKS: list[str] = []
+TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
+# host -> address(es) answered without DNS, for tests and offline runs; checked like any DNS answer.
+DNS_OVERRIDES: dict[str, str | list[str]] = {}
+
+# No listening port unless asked: Scrapy's telnet console and remote-control HTTP server both run code for whoever
+# reaches them. -s TELNETCONSOLE_ENABLED=1 or -s REMOTE_CONTROL_ENABLED=1 turns one on for debugging.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 EXTENSIONS = {
     "crawler.extensions.SiteLock": 100,
@@ -71,12 +116,12 @@ EXTENSIONS = {
 }
 # Extraction health per site and run, judged against the site's history for drift (docs/HEALTH.md); the
 # thresholds are HEALTH_* settings with the defaults documented there.
-HEALTH_ENABLED = True
+HEALTH_ENABLED = defaults.HEALTH_ENABLED
 # a JSON file that receives every site's final stats ({site: stats}); empty: none
 NEWSARCHIVE_STATS_FILE = ""
 # One run per site at a time (a lock in the state store); a dead run's lock expires after RUN_LOCK_TTL seconds.
-RUN_LOCK_ENABLED = True
-RUN_LOCK_TTL = 600.0
+RUN_LOCK_ENABLED = defaults.RUN_LOCK_ENABLED
+RUN_LOCK_TTL = defaults.RUN_LOCK_TTL
 
 ITEM_PIPELINES = {
     "pipelines.normalise.NormalisePipeline": 100,
@@ -98,7 +143,7 @@ ARCHIVE_SPOOL_RETRY_INTERVAL = 60.0
 # Performance: processes that do the per-article work off the crawl thread (crawler/offthread.py: parse,
 # extraction, content hash, MinHash signature, the compressed WARC records), so that a second core works; 0 does
 # it inline. Default: one per core beyond the first, 1 to 4.
-EXTRACT_WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
+EXTRACT_WORKERS = defaults.extract_workers()
 # The archive pipeline builds and compresses the raw WARC records of items that arrive without them (items of
 # other spiders) in a thread of its own (compression releases the GIL).
 ARCHIVE_WRITER_THREAD = True

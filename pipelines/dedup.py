@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Self
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from pipelines.state import SeenStore, state_for
+from pipelines.state import ClaimingStore, SeenStore, state_for
 from pipelines.text import utc_now_iso
 
 if TYPE_CHECKING:
@@ -74,8 +74,10 @@ class DedupPipeline:
         """Workers of a distributed crawl share the store but not ``pending``: a store with ``claim``
         (pipelines/state/redis.py) reserves the article, or names the article another live worker is
         archiving with this canonical URL or this text, and the item is a duplicate of it."""
-        claim = getattr(self.store, "claim", None)
-        if claim is None or (holder := claim(canonical_url, site, digest)) is None:
+        if not isinstance(self.store, ClaimingStore):
+            return
+        holder = self.store.claim(canonical_url, site, digest)
+        if holder is None:
             return
         self.stats.inc_value("newsarchive/duplicate")
         if holder != canonical_url:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urljoin, urlsplit
 
 from itemadapter import ItemAdapter
 
@@ -78,8 +79,14 @@ class NormalisePipeline:
             canonical_url, used = pick_canonical(url, declared)
             if declared and not used:
                 self.stats.inc_value("newsarchive/canonical_ignored")
+                if isinstance(declared, str) and not _is_http(urljoin(url, declared.strip())):
+                    # file:, javascript:, data: ... in a canonical tag: dropped like such links anywhere
+                    self.stats.inc_value("newsarchive/rejected/scheme")
             adapter["canonical_url"] = canonical_url
-            aliases = [canonical(a) for a in adapter.get("aliases") or [] if isinstance(a, str) and a]
+            declared_aliases = [a for a in adapter.get("aliases") or [] if isinstance(a, str) and a]
+            aliases = [canonical(a) for a in declared_aliases if _is_http(urljoin(url, a))]
+            if len(aliases) < len(declared_aliases):
+                self.stats.inc_value("newsarchive/rejected/scheme", len(declared_aliases) - len(aliases))
             fetched = canonical(url)
             if fetched != canonical_url:
                 aliases.insert(0, fetched)
@@ -94,3 +101,7 @@ class NormalisePipeline:
         if not adapter.get("revision"):
             adapter["revision"] = 1
         return item
+
+
+def _is_http(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in ("http", "https")

@@ -47,6 +47,28 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
 
+_TRUE = frozenset(("1", "true", "yes", "on"))
+_FALSE = frozenset(("0", "false", "no", "off"))
+
+
+def parse_flag(value: object, default: bool = False) -> bool:
+    """A flag from a setting or a spider argument (``-a recheck=1`` passes a string): None or "" is ``default``;
+    ValueError for text that is neither 1/true/yes/on nor 0/false/no/off."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool | int):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ValueError(f"not true or false: {value!r}")
+
+
+def as_str(value: object) -> str:
+    """A Redis reply (bytes) or any value as text."""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
 def clean_text(value: object) -> str | None:
     """Unescape HTML entities and collapse all whitespace to single spaces; '' -> None."""
     if value is None:

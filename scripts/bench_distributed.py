@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.demo import fixtures_dir  # noqa: E402
+from crawler.demo import pages_dir  # noqa: E402
 from crawler.demo.mirror import SiteSpec  # noqa: E402
 from crawler.demo.server import MirrorServer  # noqa: E402
 from crawler.demo.synthetic import build_synthetic_mirror  # noqa: E402
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     classes = site_classes()
     mirror = build_synthetic_mirror(
-        [SiteSpec.from_spider(classes[s]) for s in SITES], fixtures_dir(), args.per_site
+        [SiteSpec.from_spider(classes[s]) for s in SITES], pages_dir(), args.per_site
     )
     expected = {u for s in SITES for u in mirror.expected[s]}
     rows = []

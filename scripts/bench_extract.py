@@ -7,7 +7,9 @@ scores that page as an empty extraction; a peer that is not installed is reporte
 Peers (requirements-bench.txt) are never runtime dependencies: scripts/bench_extract.sh installs them
 into .venv-bench.
 
-Usage: python scripts/bench_extract.py [CORPUS_DIR] [--json] [--only NAME ...] [--records DIR]
+Usage: python scripts/bench_extract.py [CORPUS_DIR ...] [--json] [--only NAME ...] [--records DIR]
+Without CORPUS_DIR: the German corpus beside the repository (../shared/corpus/de, when present) and the second
+development set in the repository (tests/fixtures/devset/newspaper4k).
 """
 
 from __future__ import annotations
@@ -32,7 +34,15 @@ from crawler.evaluate import evaluate
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "de"
+# the second development set, in the repository (tests/fixtures/devset/README.md)
+DEVSET = REPO / "tests" / "fixtures" / "devset" / "newspaper4k"
 METRICS = ["body_f1", "title_exact", "authors_exact", "published_exact", "ms_per_page"]
+# the pages a metric is computed over; a metric over no pages is shown as "–"
+COUNTS = {
+    "title_exact": "title_pages",
+    "authors_exact": "authors_pages",
+    "published_exact": "published_pages",
+}
 MODE = "sequential: each extractor over all pages in turn, one process, one warm-up page each"
 
 Extract = Callable[[str | bytes, str, Any], dict[str, Any]]
@@ -223,6 +233,7 @@ def bench(
                 out.close()
         pages = int(scores["pages"])
         row.update({key: scores[key] for key in METRICS})
+        row.update({key: scores.get(key) for key in COUNTS.values()})
         row["raised"] = len(failures)  # calls that raised (the warm-up call included)
         if failures and log:
             log(f"{contender.name} raised on {len(failures)} call(s), first: {failures[0][:300]}")
@@ -249,7 +260,9 @@ def markdown(report: dict[str, Any]) -> str:
         if row["status"] != "ok":
             cells = [row["status"]] + ["–"] * (len(METRICS) - 1)
         else:
-            cells = [f"{row[key]:.3f}" for key in METRICS[:-1]] + [f"{row['ms_per_page']:.1f}"]
+            cells = [
+                "–" if row.get(COUNTS.get(key, "")) == 0 else f"{row[key]:.3f}" for key in METRICS[:-1]
+            ] + [f"{row['ms_per_page']:.1f}"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -263,8 +276,9 @@ def markdown(report: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS,
-                        help="DIR/<case>/page.html + expected.json (default: %(default)s)")  # fmt: skip
+    parser.add_argument("corpus", nargs="*", type=Path,
+                        help="DIR/<case>/page.html + expected.json, one table each (default: "
+                        f"{shown_path(DEFAULT_CORPUS)} when present, and {shown_path(DEVSET)})")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print JSON instead of the Markdown table")
     names = [c.name for c in CONTENDERS]
     parser.add_argument(
@@ -272,15 +286,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--records", type=Path, metavar="DIR", help="write DIR/<extractor>.jsonl records")
     args = parser.parse_args(argv)
-    if not args.corpus.is_dir():
-        parser.error(f"not a directory: {args.corpus}")
+    corpora: list[Path] = args.corpus or [c for c in (DEFAULT_CORPUS, DEVSET) if c.is_dir()]
+    for corpus in corpora:
+        if not corpus.is_dir():
+            parser.error(f"not a directory: {corpus}")
     chosen = [c for c in CONTENDERS if not args.only or c.name in args.only]
 
     def log(message: str) -> None:
         print(f"bench-extract: {message}", file=sys.stderr, flush=True)
 
-    report = bench(args.corpus, chosen, args.records, log)
-    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else markdown(report))
+    reports = []
+    for corpus in corpora:
+        records = args.records / corpus.name if args.records and len(corpora) > 1 else args.records
+        reports.append(bench(corpus, chosen, records, log))
+    if args.json:
+        print(json.dumps(reports[0] if len(reports) == 1 else reports, ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(markdown(report) for report in reports))
     return 0
 
 

@@ -2,7 +2,7 @@
 # Extraction benchmark (docs/benchmarks.md): our extractor and peer extractors side by side, one run.
 # The peers (requirements-bench.txt) live in their own virtual environment, .venv-bench, and are never
 # runtime dependencies. A peer that cannot be installed is reported "not installed" by the benchmark.
-# Usage: bash scripts/bench_extract.sh [CORPUS_DIR] [--json] [--only NAME ...] [--records DIR]
+# Usage: bash scripts/bench_extract.sh [CORPUS_DIR ...] [--json] [--only NAME ...] [--records DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

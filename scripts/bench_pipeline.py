@@ -114,13 +114,13 @@ def uniquify(page: bytes, n: int) -> bytes:
 
 def write_mirror(site: str, articles: int, www: Path) -> int:
     """Write a synthetic mirror of ``articles`` pages of ``site`` under ``www``; the bytes of its pages."""
-    from crawler.demo import fixtures_dir
+    from crawler.demo import pages_dir
     from crawler.demo.mirror import SiteSpec, path_key
     from crawler.demo.synthetic import build_synthetic_mirror
     from crawler.sites import site_classes
 
     spec = SiteSpec.from_spider(site_classes()[site])
-    mirror = build_synthetic_mirror([spec], fixtures_dir(), articles)
+    mirror = build_synthetic_mirror([spec], pages_dir(), articles)
     if len(set(mirror.expected[site])) != articles:
         raise SystemExit(f"{site}: the synthetic URLs are not unique")
     articles_at = {url: n for n, url in enumerate(mirror.expected[site])}

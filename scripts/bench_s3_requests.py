@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.demo import fixtures_dir  # noqa: E402
+from crawler.demo import pages_dir  # noqa: E402
 from crawler.demo.mirror import SiteSpec  # noqa: E402
 from crawler.demo.server import MirrorServer  # noqa: E402
 from crawler.demo.synthetic import build_synthetic_mirror  # noqa: E402
@@ -38,7 +38,7 @@ def main() -> int:
     args = parser.parse_args()
     classes = site_classes()
     mirror = build_synthetic_mirror(
-        [SiteSpec.from_spider(classes[s]) for s in args.sites], fixtures_dir(), args.articles
+        [SiteSpec.from_spider(classes[s]) for s in args.sites], pages_dir(), args.articles
     )
     with tempfile.TemporaryDirectory() as tmp, MotoServer() as moto, MirrorServer(mirror) as server:
         moto.create_bucket("bench")

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.demo import fixtures_dir  # noqa: E402
+from crawler.demo import pages_dir  # noqa: E402
 from crawler.demo.mirror import SiteSpec  # noqa: E402
 from crawler.demo.server import MirrorServer  # noqa: E402
 from crawler.demo.synthetic import build_synthetic_mirror  # noqa: E402
@@ -45,7 +45,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     classes = site_classes()
     mirror = build_synthetic_mirror(
-        [SiteSpec.from_spider(classes[s]) for s in SITES], fixtures_dir(), args.articles
+        [SiteSpec.from_spider(classes[s]) for s in SITES], pages_dir(), args.articles
     )
     expected = {url for site in SITES for url in mirror.expected[site]}
     print(

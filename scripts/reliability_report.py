@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/reliability_report.py [--kills-output FILE]
 
-Runs the tests with NEWSARCHIVE_RELIABILITY_JSON set, so the table shows what this run observed (its log lines,
-request counts, archive contents), not what anyone typed. With --kills-output, the output of
+Runs the tests with NEWSARCHIVE_RELIABILITY_JSON and NEWSARCHIVE_THREATS_DIR set, so the tables show what this run
+observed (its log lines, request counts, archive contents, exit codes), not what anyone typed. The threats and
+their tests are listed in tests/threats.py. With --kills-output, the output of
 scripts/kill_crawl.py (twenty SIGKILLs of one crawl) is added as a section.
 """
 
@@ -18,6 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the tests that observe the threats of tests/threats.py (besides tests/test_hostile.py)
+THREAT_TESTS = [
+    "tests/test_netguard.py",
+    "tests/test_queue_codec.py",
+    "tests/test_secrets.py",
+    "tests/test_export.py",
+    "tests/test_archive_reader.py",
+    "tests/test_pipelines_normalise.py",
+]
 
 
 def main() -> int:
@@ -27,9 +37,18 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "RELIABILITY.md"))
     parser.add_argument("--kills-output", help="output of scripts/kill_crawl.py to include")
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from tests.threats import THREATS
+
     with tempfile.TemporaryDirectory() as tmp:
         observed = Path(tmp) / "observed.json"
-        env = {"NEWSARCHIVE_RELIABILITY_JSON": str(observed), **dict(__import__("os").environ)}
+        threats_dir = Path(tmp) / "threats"
+        threats_dir.mkdir()
+        env = {
+            "NEWSARCHIVE_RELIABILITY_JSON": str(observed),
+            "NEWSARCHIVE_THREATS_DIR": str(threats_dir),
+            **dict(__import__("os").environ),
+        }
         proc = subprocess.run(
             [
                 sys.executable,
@@ -40,6 +59,7 @@ def main() -> int:
                 "no:cacheprovider",
                 "tests/test_hostile.py",
                 "tests/test_faults.py",
+                *THREAT_TESTS,
             ],
             cwd=ROOT,
             env=env,
@@ -48,14 +68,18 @@ def main() -> int:
         )
         summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "no output"
         rows = json.loads(observed.read_text()) if observed.exists() else []
+        seen = {
+            (doc := json.loads(f.read_text()))["id"]: str(doc["observed"]) for f in threats_dir.glob("*.json")
+        }
         faults_file = Path(tmp) / "faults.json"
     lines = [
         "# Reliability",
         "",
         "What the crawler does with hostile input and faults. **This file is generated** by",
         "`.venv/bin/python scripts/reliability_report.py` from a run of `tests/test_hostile.py` (a hostile mirror",
-        "on 127.0.0.1 that answers for two real sites' hosts) and `tests/test_faults.py`; the *observed* column is",
-        "what that run logged and archived. The same tests assert every expectation in `make test`.",
+        "on 127.0.0.1 that answers for two real sites' hosts), `tests/test_faults.py` and the tests of the threats",
+        "below; the *observed* columns are what that run logged and archived. The same tests assert every",
+        "expectation in `make test`.",
         "",
         f"Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; test run: `{summary}`.",
         "",
@@ -73,14 +97,36 @@ def main() -> int:
     del faults_file
     lines += [
         "",
+        "## Threats",
+        "",
+        "A page, sitemap or feed may be written by an attacker, and the crawl host often sits next to cloud metadata",
+        "services and internal networks; operators make mistakes with credentials. Each threat below has a test",
+        "(tests/threats.py lists them); the *observed* column is what that test saw in this run.",
+        "",
+        "Where the checks live: only http(s) is fetched (the first downloader middleware refuses other schemes, and",
+        "Scrapy's file, data, s3 and ftp download handlers are off); addresses are checked where Scrapy connects, not",
+        "in the spider, so a redirect, robots.txt or a site given by URL cannot bypass them: the reactor's name",
+        "resolver (`crawler.netguard.GuardedResolver`) hands Twisted only allowed addresses, so the connection uses",
+        "exactly the addresses that were checked (no second lookup to rebind), and the http(s) download handler",
+        "refuses IP-literal hosts and, under `--mirror`, every host the mirror does not serve. Allowed anyway: the",
+        "`--mirror` target and the networks of `ALLOWED_NETWORKS` (e.g. `-s ALLOWED_NETWORKS=10.1.0.0/16`).",
+        "",
+        "| threat | test | expected | observed |",
+        "|---|---|---|---|",
+    ]
+    for threat in THREATS:
+        cells = [threat.threat, f"`{threat.test}`", threat.expected, seen.get(threat.id, "**not observed**")]
+        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+    lines += [
+        "",
         "## Exit codes",
         "",
         "| code | meaning |",
         "|---|---|",
         "| 0 | a clean run: every site was read (single pages may have failed; they are logged and counted) |",
         "| 1 | the archive could not be written: those articles were not marked seen, the next run archives them |",
-        "| 2 | bad usage, or the archive / seen-store location is unusable (nothing was fetched) |",
-        "| 3 | a site failed entirely: none of its entry points could be read |",
+        "| 2 | bad usage, or the archive / seen-store / distributed Redis is unusable (nothing was fetched) |",
+        "| 3 | a site failed entirely: none of its entry points could be read (also: all refused by the address rule) |",
         "| 4 | a site is being crawled by another run (its lock is held) |",
         "| 5 | a site's extraction health drifted from its recent history (docs/HEALTH.md) |",
         "",
@@ -103,7 +149,12 @@ def main() -> int:
             "```",
         ]
     Path(args.out).write_text("\n".join(lines) + "\n")
-    print(f"wrote {args.out} ({len(rows)} cases; tests: {summary})")
+    for line in proc.stdout.splitlines():
+        if line.startswith(("FAILED", "ERROR")):
+            print(line, file=sys.stderr)  # the file says how many failed; these say which
+    print(
+        f"wrote {args.out} ({len(rows)} cases, {len(seen)} of {len(THREATS)} threats observed; tests: {summary})"
+    )
     return 0 if proc.returncode == 0 else 1
 
 

@@ -224,7 +224,29 @@ CASES: list[Case] = [
         False,
         "never fetched",
     ),
+    Case(
+        "file-scheme",
+        "file://www.mdr.de/etc/hostname,abc-122.html",
+        "a sitemap entry file://www.mdr.de/etc/hostname,abc-122.html: a local file under the site's host",
+        False,
+        "refused: only http(s) is fetched (counted as rejected/scheme); nothing of the file anywhere",
+    ),
+    Case(
+        "redirect-file",
+        f"{A}/umleitung-datei-123.html",
+        "a redirect to file:///etc/hostname",
+        False,
+        "the redirect refused (counted as rejected/scheme)",
+    ),
+    Case(
+        "redirect-unmirrored",
+        f"{A}/umleitung-intern-124.html",
+        "a redirect to intern.mdr.de, a host of the site's own domain that the mirror does not serve",
+        False,
+        "refused without a DNS lookup (counted as rejected/address): a mirrored run never leaves the mirror",
+    ),
 ]
+INTERNAL = "intern.mdr.de"
 DISCOVERY = [
     (
         "html-feed",
@@ -282,6 +304,9 @@ class Hostile:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def __enter__(self) -> Hostile:
+        # built before serving: compressing 64 MiB on the first request could take longer than the crawl's
+        # DOWNLOAD_TIMEOUT on a busy machine, and the bombs would then fail as slow answers instead
+        bomb("gzip"), bomb("br")
         self.thread.start()
         return self
 
@@ -355,9 +380,7 @@ def robots_slow(h: Handler, n: int) -> None:
 
 
 def _urlset(paths: list[str]) -> bytes:
-    urls = "".join(
-        f"<url><loc>{p if p.startswith('http') else 'https://' + MDR + p}</loc></url>" for p in paths
-    )
+    urls = "".join(f"<url><loc>{p if '://' in p else 'https://' + MDR + p}</loc></url>" for p in paths)
     return f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
 
 
@@ -524,6 +547,12 @@ ROUTES: dict[tuple[str, str], Route] = {
     (MDR, f"{A}/langsam-117.html"): slow,
     (MDR, f"{A}/abbruch-118.html"): reset,
     (MDR, f"{A}/pfad-120.html"): traversal,
+    (MDR, f"{A}/umleitung-datei-123.html"): lambda h, n: h.send(
+        302, b"", "text/plain", Location="file:///etc/hostname"
+    ),
+    (MDR, f"{A}/umleitung-intern-124.html"): lambda h, n: h.send(
+        302, b"", "text/plain", Location=f"http://{INTERNAL}/latest/meta-data/geheim-125.html"
+    ),
     (RH, "/robots.txt"): robots_slow,
     (RH, GOOD_RH): rh_article,
 }

@@ -14,6 +14,7 @@ from pipelines.archive.reader import ArchiveError, ArchiveReader, open_archive
 from pipelines.normalise import NormalisePipeline
 from pipelines.state import state_for
 from pipelines.storage import FileStorage, StorageError
+from tests.threats import observe
 
 
 class SiteSpider(Spider):
@@ -55,6 +56,12 @@ def test_cursor_and_site_filter(tmp_path: Path) -> None:
     assert titles(reader.records(after=second)) == [] and reader.cursor == second
     assert titles(reader.records(site="mopo")) == ["T2"]
     assert reader.manifests(after=first) == [second]
+    # a corrupted cursor is an error, not "nothing after it"
+    for garbage in ("garbage", first + "x", "zzzz", ""):
+        with pytest.raises(ValueError, match="not a cursor"):
+            list(reader.records(after=garbage))
+    with pytest.raises(ValueError, match="is after"):
+        list(reader.records(published_from="2024-02-01", published_to="2024-01-31"))
 
 
 def test_uncommitted_part_is_invisible(tmp_path: Path) -> None:
@@ -89,3 +96,43 @@ def test_record_without_raw(tmp_path: Path) -> None:
     with pytest.raises(KeyError):
         reader.read_raw(record)
     assert not list((tmp_path / "archive" / "v1").glob("raw"))  # no empty WARC part
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("v1/articles/../../../etc/passwd", "'.' or '..' segment"),
+        ("/etc/passwd", "absolute path"),
+        ("v1/articles/.hidden", "hidden segment"),
+    ],
+)
+def test_a_manifest_key_that_leaves_the_archive_is_a_clear_error(
+    tmp_path: Path, key: str, reason: str
+) -> None:
+    """A tampered manifest naming ../ or an absolute path: one line, exit 2, nothing outside the archive read."""
+    import subprocess
+    import sys
+
+    from tests.clirun import clean_env
+    from tests.test_reading_support import sample_archive
+
+    archive = sample_archive(tmp_path)
+    manifest = sorted((archive / "v1/manifests").glob("*.json"))[0]
+    data = json.loads(manifest.read_text())
+    data["parts"][0]["key"] = key
+    manifest.write_text(json.dumps(data))
+    reader = open_archive(str(archive))
+    with pytest.raises(ArchiveError, match=f"lists an unsafe key, not read: .*{reason}"):
+        list(reader.records())
+    for command in ("read", "verify"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", command, "--archive", str(archive)],
+            capture_output=True, text=True, cwd=tmp_path, env=clean_env(), timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 2 if command == "read" else proc.returncode != 0, proc.stderr
+        assert "Traceback" not in proc.stderr, proc.stderr
+        assert reason in proc.stderr + proc.stdout, proc.stderr + proc.stdout
+        if command == "read" and ".." in key:
+            observe(
+                "manifest-key", f"read: exit {proc.returncode}; {proc.stderr.strip().splitlines()[-1][:260]}"
+            )

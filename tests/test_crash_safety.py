@@ -1,7 +1,7 @@
 """Exactly once under SIGKILL: a crawl killed at several points, then rerun, archives every article once.
 
-The points inside a commit are hit deterministically with the archive pipeline's fault-injection hook
-(NEWSARCHIVE_CRASH_AT, pipelines/archive/pipeline.py); "while fetching" kills the crawl as soon as the
+The points inside a commit are hit deterministically with the archive pipeline's commit hook
+(ARCHIVE_COMMIT_HOOK = tests/crashhook.py, NEWSARCHIVE_CRASH_AT); "while fetching" kills the crawl as soon as the
 mirror has served its first article.
 """
 
@@ -22,9 +22,11 @@ from crawler.demo import fixtures_dir
 from crawler.demo.mirror import Mirror, SiteSpec, build_mirror, path_key
 from crawler.demo.server import MirrorServer
 from crawler.sites import site_classes
-from pipelines.archive.pipeline import CRASH_AT_ENV
 from pipelines.archive.reader import open_archive
+from tests.crashhook import ENV as CRASH_AT_ENV
+from tests.crashhook import HOOK
 
+REPO = Path(__file__).resolve().parents[1]
 SITES = ["ndr", "regionalheute", "braunschweiger_zeitung", "wdr"]
 ARGS = [
     *("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUTOTHROTTLE_MAX_DELAY=1"),
@@ -46,10 +48,13 @@ def server(mirror: Mirror) -> Iterator[MirrorServer]:
 
 def start(server: MirrorServer, work: Path, crash_at: str | None = None) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_URI", "STATE_URI", CRASH_AT_ENV)}
+    hook: list[str] = []
     if crash_at:
         env[CRASH_AT_ENV] = crash_at
+        env["PYTHONPATH"] = str(REPO)  # the hook lives in tests/
+        hook = ["-s", f"ARCHIVE_COMMIT_HOOK={HOOK}"]
     return subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "crawl", *SITES, "--mirror", server.url, *ARGS],
+        [sys.executable, "-m", "crawler.cli", "crawl", *SITES, "--mirror", server.url, *ARGS, *hook],
         cwd=work,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,11 +12,12 @@ import pytest
 from crawler.demo import fixtures_dir
 from crawler.demo.mirror import Mirror, SiteSpec, build_mirror
 from crawler.demo.server import MirrorServer
+from crawler.demo.stories import AGENCY_SITES, COPIES, REVISED_SITE
+from crawler.demo.unlisted import add_unlisted_site
 from crawler.sites import site_classes
+from crawler.sitesfile import site_name_for
 from pipelines.archive.reader import open_archive
-from tests.clirun import cli
-
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
+from tests.clirun import FAST, cli
 
 
 def fixture_urls() -> dict[str, set[str]]:
@@ -27,19 +27,46 @@ def fixture_urls() -> dict[str, set[str]]:
     return urls
 
 
-def test_demo_archives_every_site_once_then_nothing_new(tmp_path: Path) -> None:
+def test_demo_archives_every_site_a_revision_and_a_cluster_then_nothing_new(tmp_path: Path) -> None:
     first = cli("demo", cwd=tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert "Traceback" not in first.stderr
     records = list(open_archive(str(tmp_path / "archive")).records())
     by_site: dict[str, set[str]] = {}
     for r in records:
         by_site.setdefault(r["site"], set()).add(r["url"])
-    assert by_site == fixture_urls(), "every site's articles, and nothing else"
-    assert all(n == 1 for n in Counter(r["url"] for r in records).values())
+    # the generated site in no registry, crawled by its URL: its articles and none of its non-articles
+    unlisted = add_unlisted_site(Mirror())
+    assert by_site.pop(site_name_for(unlisted.front_page)) == set(unlisted.articles)
+    assert set(by_site) == set(site_classes())
+    for site in site_classes():
+        extra = by_site[site] - fixture_urls()[site]
+        assert fixture_urls()[site] <= by_site[site], f"{site}: every saved page"
+        assert len(extra) == (1 if site in AGENCY_SITES else 0), f"{site}: the agency story's copy only"
     for site in site_classes():
         assert site in first.stdout, f"{site} in the summary"
     assert "newsarchive read" in first.stdout, "says how to read the archive"
+
+    # the second pass archived the edited article as revision 2, with a diff to see
+    revised = [r for r in records if r["revision"] > 1]
+    assert [(r["site"], r["revision"]) for r in revised] == [(REVISED_SITE, 2)]
+    assert f"newsarchive history --archive archive {revised[0]['id']}" in first.stdout
+    assert "Second pass" in first.stdout
+    # the agency story's edited copies share a cluster (the first copy's id)
+    copies = [r for r in records if r["title"] in {title for title, _ in COPIES.values()}]
+    assert sorted(r["site"] for r in copies) == sorted(AGENCY_SITES)
+    cluster = next(r["cluster"] for r in copies if r["cluster"])
+    assert {r["cluster"] or r["id"] for r in copies} == {cluster}
+    assert f"--cluster {cluster}" in first.stdout
+    read = cli("read", "--cluster", cluster, cwd=tmp_path)
+    assert sorted(json.loads(line)["site"] for line in read.stdout.splitlines()) == sorted(AGENCY_SITES)
+    # the report shows both
+    assert cli("report", cwd=tmp_path).returncode == 0
+    report = (tmp_path / "report.html").read_text()
+    assert "No article has been revised" not in report and revised[0]["id"] in report
+    assert (
+        "No cluster has more than one article" not in report
+        and "1 cluster(s) with more than one article" in report
+    )
 
     second = cli("demo", cwd=tmp_path)
     assert second.returncode == 0, second.stdout + second.stderr

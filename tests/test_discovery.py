@@ -117,3 +117,89 @@ def test_backfill_entry_points_are_the_months_of_the_range() -> None:
         f"https://www.braunschweiger-zeitung.de/sitemaps/archive/sitemap-{m}-p00.xml.gz"
         for m in ("2024-11", "2024-12", "2025-01")
     ]
+
+
+# ---------------------------------------------------------------- a front page (sites given by URL)
+
+
+def test_feed_autodiscovery_reads_alternate_links_only() -> None:
+    from crawler.discovery import feed_links
+
+    page = b"""<html><head>
+    <link rel="alternate" type="application/rss+xml" href="/rss/lokales.xml">
+    <link rel="alternate" type="application/atom+xml; charset=utf-8" href="https://www.a.de/atom.xml">
+    <link rel="alternate" type="text/html" hreflang="en" href="/en/">
+    <link rel="stylesheet" type="application/rss+xml" href="/not-a-feed.xml">
+    <link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">
+    </head><body></body></html>"""
+    assert feed_links(page, "https://www.a.de/") == [
+        "https://www.a.de/rss/lokales.xml",
+        "https://www.a.de/atom.xml",
+    ]
+    assert feed_links(b"", "https://www.a.de/") == []
+
+
+def test_page_links_are_absolute_http_urls_without_fragments() -> None:
+    from crawler.discovery import page_links
+
+    page = b"""<html><head><base href="https://www.a.de/lokales/"></head><body>
+    <a href="meldung-1.html#kommentare">1</a> <a href="/politik/">P</a> <a href="mailto:x@a.de">m</a>
+    <a href="file:///etc/passwd">f</a> <a href="meldung-1.html">again</a> <a href="http://[bad">b</a></body></html>"""
+    assert page_links(page, "https://www.a.de/") == [
+        "https://www.a.de/lokales/meldung-1.html",
+        "https://www.a.de/politik/",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "section"),
+    [
+        ("https://www.a.de/", True),
+        ("https://www.a.de/politik/", True),
+        ("https://www.a.de/lokales/oldenburg/", True),
+        ("https://www.a.de/sport.html", True),
+        ("https://www.a.de/lokales/kreistag-beraet-ueber-kliniken.html", False),
+        ("https://www.a.de/politik/deutschland/merz-trifft-macron-123456.html", False),
+        ("https://www.a.de/2025/06/02/stadtfest/", False),
+        ("https://www.a.de/suche?q=x", False),
+    ],
+)
+def test_section_fronts_are_told_from_articles_by_their_path(url: str, section: bool) -> None:
+    from crawler.spiders.discover import looks_like_section
+
+    assert looks_like_section(url) is section
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://static.kreisbote-cdn.net/sitemap.xml", True),
+        ("https://sitemaps.example.co.uk/news.xml.gz", True),
+        ("http://169.254.169.254/latest/meta-data/", False),
+        ("http://10.0.0.1/sitemap.xml", False),
+        ("https://[::1]/sitemap.xml", False),
+        ("http://localhost/sitemap.xml", False),
+        ("https://metadata.google.internal/sitemap.xml", False),
+        ("file:///etc/passwd", False),
+        ("ftp://example.net/sitemap.xml", False),
+    ],
+)
+def test_sitemaps_on_other_hosts_only_on_public_host_names(url: str, ok: bool) -> None:
+    from crawler.spiders.discover import foreign_sitemap_ok
+
+    assert foreign_sitemap_ok(url) is ok
+
+
+def test_an_incremental_run_reads_the_newest_children_of_a_discovered_index() -> None:
+    from datetime import UTC, datetime
+
+    from crawler.discovery import Entry
+    from crawler.spiders.discover import MAX_UNDATED_CHILDREN, recent_children
+
+    monthly = [
+        Entry(f"https://www.a.de/sitemap-2025-{m:02d}.xml", datetime(2025, m, 28, tzinfo=UTC))
+        for m in range(1, 13)
+    ]
+    assert [e.url[-11:-4] for e in recent_children(monthly, 3)] == ["2025-12", "2025-11", "2025-10"]
+    undated = [Entry(f"https://www.a.de/s-{n}.xml") for n in range(80)]
+    assert recent_children(undated, 3) == undated[:MAX_UNDATED_CHILDREN]

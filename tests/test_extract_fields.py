@@ -22,6 +22,9 @@ from crawler.extract.titles import clean_title, site_keys
         ("26.04.2024, 15:24 Uhr", "2024-04-26T15:24:00+02:00"),
         ("Stand: 3. März 2024", "2024-03-03T00:00:00+01:00"),
         ("Fri, 26 Apr 2024 13:24:10 GMT", "2024-04-26T13:24:10+00:00"),
+        ("Updated 3:45 PM EST, Wed March 6, 2024", "2024-03-06T15:45:00-05:00"),
+        ("Published July 6, 2024 at 10:30 p.m. ET", "2024-07-06T22:30:00-04:00"),
+        ("Mar 6, 2024 5:00 pm PST", "2024-03-06T17:00:00-08:00"),
     ],
 )
 def test_parse_date(raw: str, expected: str) -> None:
@@ -71,6 +74,7 @@ def test_names_from_jsonld_resolves_references_and_dedupes() -> None:
         ("https://www.dw.com/de/a", ["DW"], "Wahl in Polen | DW | 28.04.2023", "Wahl in Polen"),
         ("https://taz.de/a", [], "Kenia: Nairobi von unten", "Kenia: Nairobi von unten"),
         ("https://www.example.de/a", ["Example"], "Streit - und was nun?", "Streit - und was nun?"),
+        ("https://www.sott.net/a", [], "New court files -- Sott.net", "New court files"),
     ],
 )
 def test_clean_title(url: str, names: list[str], raw: str, title: str) -> None:
@@ -95,6 +99,8 @@ def test_clean_title(url: str, names: list[str], raw: str, title: str) -> None:
         "Jetzt weiterlesen mit Abo",
         "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird. " + "Mehr dazu. " * 30,
         "Von Anna Beispiel, MDR SACHSEN-ANHALT",
+        "Mit meiner Anmeldung zum Newsletter stimme ich der Werbevereinbarung zu.",
+        "Write to Alejandro de la Garza at alejandro.delagarza@time.com",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from crawler.extract import EXTRACTOR_VERSION, extract
 from crawler.extract.core import _Extraction
+from crawler.extract.explain import explain, render
 
 URL = "https://www.example.de/a/b.html"
 SAMPLE = (
@@ -59,6 +60,11 @@ def run(html: str | bytes) -> None:
     # the internal run must not raise either: extract()'s catch-all is a last resort, not the mechanism
     check(_Extraction(html, URL, None).run())
     check(extract(html, URL))
+    # and neither does the explanation behind `newsarchive extract --explain`
+    explained = explain(html, URL)
+    check(explained["record"])
+    assert set(explained["fields"]) in (set(), {"title", "authors", "published", "body"})
+    assert isinstance(render(explained), str)
 
 
 _settings = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -17,8 +17,7 @@ from crawler.demo.mirror import SiteSpec, build_mirror
 from crawler.demo.server import MirrorServer
 from crawler.runner import EXIT_ARCHIVE_ERROR, EXIT_USAGE
 from crawler.sites import site_classes
-
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
+from tests.clirun import FAST
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +15,15 @@ from crawler.demo import fixtures_dir
 from crawler.demo.mirror import Mirror, Resource, SiteSpec, host_of, path_key
 from crawler.demo.server import MirrorServer
 from crawler.demo.synthetic import SyntheticMirror, build_synthetic_mirror
-from crawler.health import HealthTally, Thresholds, baseline, drift, drift_message
+from crawler.health import FIELDS, HealthTally, Thresholds, baseline, drift, drift_message
 from crawler.runner import EXIT_DRIFT
 from crawler.sites import site_classes
 from pipelines.archive.reader import open_archive
 from pipelines.state import HealthEntry, open_state
-from tests.clirun import cli
+from tests.clirun import FAST, cli
 from tests.redisserver import RedisServer
 
 SITE = "ndr"
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUTOTHROTTLE_MAX_DELAY=1"]
 
 
 def healthy(**kw: Any) -> dict[str, Any]:
@@ -84,6 +83,63 @@ def test_drift_rule_thresholds() -> None:
     assert baseline([], t) is None and drift(healthy(published=0.0), None, t) == []
     message = drift_message("ndr", flags)
     assert "site ndr" in message and "published" in message and "median body length" in message
+
+
+USUAL = {
+    "title": {"jsonld": 1.0},
+    "authors": {"jsonld": 1.0},
+    "published": {"jsonld": 1.0},
+    "body": {"fallback": 1.0},
+}
+
+
+def test_source_shift_and_authors_per_article() -> None:
+    t = Thresholds()
+    base = baseline([healthy(sources=USUAL, authors_per_article=1.6, site_file={"title": "jsonld"})], t)
+    assert base is not None
+    assert drift(healthy(sources=USUAL, authors_per_article=1.5), base, t) == []
+    # the JSON-LD is gone, meta tags fill in: coverage and the structured share stay, the sources move
+    moved = {**USUAL, "title": {"opengraph": 1.0}, "authors": {"fallback": 0.8, "opengraph": 0.2}}
+    flags = drift(healthy(sources=moved, authors_per_article=0.4), base, t)
+    assert fields(flags) == {"title_source", "authors_source", "authors_per_article"}
+    title = next(f for f in flags if f["field"] == "title_source")
+    assert (title["layer"], title["baseline"], title["current"], title["now"]) == (
+        "jsonld",
+        1.0,
+        0.0,
+        "opengraph",
+    )
+    message = drift_message("ndr", flags)
+    assert "title source: jsonld 100% -> 0% (now mostly opengraph)" in message
+    assert "authors per article 1.60 -> 0.40" in message
+    # a minority of articles moving is no drift; neither is a small fall of authors per article
+    some = {**USUAL, "title": {"jsonld": 0.6, "opengraph": 0.4}}
+    assert drift(healthy(sources=some, authors_per_article=1.3), base, t) == []
+    # a field that is gone is the coverage rule's business
+    assert fields(drift(healthy(sources={**USUAL, "published": {}}, published=0.0), base, t)) == {"published"}
+    # history recorded before sources were: no source flags
+    old = baseline([healthy()], t)
+    assert drift(healthy(sources=moved, authors_per_article=0.0), old, t) == []
+
+
+def test_the_layer_a_site_file_names_is_the_usual_one() -> None:
+    t = Thresholds()
+    mixed = {"title": {"selectors": 0.55, "jsonld": 0.45}}
+    base = baseline([healthy(sources=mixed)], t)
+    named = {"title": "selectors"}
+    flags = drift(healthy(sources={"title": {"jsonld": 1.0}}, site_file=named), base, t)
+    assert [(f["field"], f["layer"], f["now"]) for f in flags] == [("title_source", "selectors", "jsonld")]
+    assert drift(healthy(sources=mixed, site_file=named), base, t) == []
+
+
+def test_named_layers() -> None:
+    from crawler.extract import SiteSelectors
+    from crawler.health import named_layers
+
+    assert named_layers(None) == {}
+    assert named_layers(SiteSelectors(title_order=("jsonld",))) == {"title": "jsonld"}
+    assert named_layers(SiteSelectors(title_order=("h1",), body="div.text", authors=".by")) == {
+        "title": "fallback", "body": "selectors", "authors": "selectors"}  # fmt: skip
 
 
 def test_baseline_skips_drifted_and_small_runs() -> None:
@@ -152,13 +208,13 @@ def new_layout(page: str) -> str:
     )
 
 
-def relaunch(mirror: SyntheticMirror) -> None:
+def relaunch(mirror: SyntheticMirror, layout: Callable[[str], str] = new_layout) -> None:
     """Serve every article page of SITE in the new layout (a new ETag, so a recheck fetches it)."""
     for url in mirror.expected[SITE]:
         host, key = host_of(url), path_key(url)
         old = mirror.get(host, key)
         assert old is not None
-        body = new_layout(old.body.decode("utf-8")).encode("utf-8")
+        body = layout(old.body.decode("utf-8")).encode("utf-8")
         mirror.resources[host][key] = Resource(200, {**old.headers, "ETag": '"relaunched"'}, body)
 
 
@@ -182,7 +238,7 @@ def last_health(archive: Path) -> dict[str, Any]:
     return health
 
 
-def test_relaunched_layout_raises_the_alert_once(mirror: SyntheticMirror, tmp_path: Path) -> None:
+def test_relaunched_layouts_raise_the_alert_once(mirror: SyntheticMirror, tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     first = crawl(mirror, tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr[-3000:]
@@ -226,3 +282,34 @@ def test_relaunched_layout_raises_the_alert_once(mirror: SyntheticMirror, tmp_pa
     page = out.read_text()
     assert 'id="health"' in page and "Drift alerts" in page
     assert re.search(r"<td>ndr</td><td>[^<]*published", page), "the alert names site and fields"
+
+    lost_jsonld_raises_the_alert(mirror, tmp_path, last_health(archive))
+
+
+def without_jsonld(page: str) -> str:
+    """The same article after a relaunch that dropped only the JSON-LD: OpenGraph and meta tags fill in."""
+    return re.sub(r"<script[^>]*application/ld\+json.*?</script>", "", page, flags=re.S | re.I)
+
+
+def lost_jsonld_raises_the_alert(mirror: SyntheticMirror, tmp_path: Path, before: dict[str, Any]) -> None:
+    """After healthy runs: a relaunch that drops only the JSON-LD drifts (exit 5); the next normal run not."""
+    assert before["sources"]["title"] == {"jsonld": 1.0} and before["site_file"] == {"title": "jsonld"}
+    relaunch(mirror, without_jsonld)
+    try:
+        lost = crawl(mirror, tmp_path, "--recheck")
+    finally:
+        restore(mirror)
+    assert lost.returncode == EXIT_DRIFT, lost.stdout + lost.stderr[-3000:]
+    h = last_health(tmp_path / "archive")
+    # what the older rules see: every field still there, the structured share down by a third at most: no flag
+    assert all(h[name] == before[name] for name in ("title", "body", "published", "authors")), h
+    assert h["structured"] >= before["structured"] * 2 / 3, h
+    flagged = {str(f["field"]) for f in h["drift"]}
+    assert {"title_source", "published_source", "authors_source"} <= flagged, flagged
+    assert not flagged - {f"{name}_source" for name in FIELDS} - {"authors_per_article"}, flagged
+    warning = next(line for line in lost.stdout.splitlines() if "extraction drift" in line)
+    assert "title source: jsonld 100% -> 0% (now mostly fallback)" in warning
+
+    normal = crawl(mirror, tmp_path, "--recheck")
+    assert normal.returncode == 0, normal.stdout + normal.stderr[-3000:]
+    assert last_health(tmp_path / "archive")["drift"] == []

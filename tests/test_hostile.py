@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from pipelines.archive.reader import open_archive
-from tests.hostile import CASES, CP1252, DISCOVERY, GOOD_RH, MDR, RH, TIMEOUT, UMLAUTS, Hostile
+from tests.hostile import CASES, CP1252, DISCOVERY, GOOD_RH, INTERNAL, MDR, RH, TIMEOUT, UMLAUTS, Hostile
+from tests.threats import observe
 
 SETTINGS = {
     "DOWNLOAD_DELAY": "0",
@@ -77,7 +78,7 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
 
 
 def url_of(path: str, host: str = MDR) -> str:
-    return path if path.startswith("http") else f"https://{host}{path}"
+    return path if "://" in path else f"https://{host}{path}"
 
 
 def log_lines(crawl: Crawl, needle: str) -> list[str]:
@@ -180,6 +181,28 @@ def test_never_fetched(crawl: Crawl) -> None:
     assert not any(h == "www.example.org" for h, _, _ in crawl.requests)
 
 
+def test_other_schemes_and_unmirrored_hosts_are_refused(crawl: Crawl) -> None:
+    mdr = crawl.stats["mdr"]
+    assert mdr["newsarchive/rejected/scheme"] == 2, "the file: sitemap entry and the redirect to file:"
+    # the redirect target and its robots.txt, refused in the download handler before any DNS lookup
+    assert mdr["newsarchive/rejected/address"] == 2
+    assert not any(h == INTERNAL for h, _, _ in crawl.requests)
+    assert any("scheme 'file' refused" in line for line in log_lines(crawl, "etc/hostname,abc-122.html"))
+    assert any("intern.mdr.de is not mirrored" in line for line in log_lines(crawl, "geheim-125.html"))
+    hostname = socket.gethostname()
+    assert all(hostname not in json.dumps(r) for r in crawl.records), "nothing of a local file leaks"
+    observe(
+        "scheme-discovery",
+        f"newsarchive/rejected/scheme = {mdr['newsarchive/rejected/scheme']}; log: "
+        + log_lines(crawl, "etc/hostname,abc-122.html")[-1][:150],
+    )
+    observe(
+        "mirror-escape",
+        f"{sum(h == INTERNAL for h, _, _ in crawl.requests)} request(s) for {INTERNAL}; log: "
+        + log_lines(crawl, "geheim-125.html")[-1][:150],
+    )
+
+
 def test_robots_txt_that_times_out_does_not_stop_the_site(crawl: Crawl) -> None:
     assert hits(crawl, "/robots.txt", RH) >= 1
     assert any(r["url"] == url_of(GOOD_RH, RH) for r in crawl.records)
@@ -211,7 +234,7 @@ def observations(crawl: Crawl) -> list[dict[str, str]]:
             or "Retry-After" in line
         ]
         observed = "archived" if url in archived else "not archived"
-        n = hits(crawl, case.path) if not case.path.startswith("http") else 0
+        n = hits(crawl, case.path) if "://" not in case.path else 0
         rows.append(
             {
                 "case": case.name,

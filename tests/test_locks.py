@@ -18,9 +18,8 @@ from crawler.demo.mirror import SiteSpec, build_mirror
 from crawler.demo.server import MirrorServer
 from crawler.runner import EXIT_LOCKED
 from crawler.sites import site_classes
-from pipelines.state.locks import SqliteLockStore
-
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
+from pipelines.state import SqliteLockStore
+from tests.clirun import FAST
 
 
 def test_second_holder_is_refused_until_release(tmp_path: Path) -> None:
@@ -48,7 +47,7 @@ def test_expired_lock_is_taken_over(tmp_path: Path) -> None:
 def test_lock_of_a_dead_process_on_this_host_is_stale(tmp_path: Path) -> None:
     db = tmp_path / "s.sqlite"
     code = (
-        "import sys, time; from pipelines.state.locks import SqliteLockStore;"
+        "import sys, time; from pipelines.state import SqliteLockStore;"
         "s = SqliteLockStore(sys.argv[1]); assert s.acquire('ndr', ttl=3600) is None;"
         "print('held', flush=True); time.sleep(60)"
     )
@@ -97,7 +96,7 @@ def test_overlapping_run_exits_with_a_clear_message(server: MirrorServer, tmp_pa
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
 def test_a_run_knows_whether_the_previous_one_finished_cleanly(backend: str, tmp_path: Path) -> None:
-    from pipelines.state.locks import open_locks
+    from pipelines.state import open_locks
     from tests.redisserver import RedisServer
 
     with contextlib.ExitStack() as stack:

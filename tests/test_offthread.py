@@ -18,19 +18,20 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.defaults import extract_workers as default_workers
 from crawler.demo import fixtures_dir
 from crawler.demo.mirror import SiteSpec, build_mirror, load_fixtures
 from crawler.demo.server import MirrorServer
 from crawler.extract import decode_html, extract
-from crawler.offthread import default_workers, extract_page, process_page
+from crawler.offthread import extract_page, process_page
 from crawler.sites import site_classes
 from pipelines.archive.warc import WARC_GZIP_LEVEL, WarcPart, exchange_records, gzip_member
 from pipelines.cluster import signature
 from pipelines.precompute import matching_warc, precompute
 from pipelines.text import clean_body, clean_text, content_hash
+from tests.clirun import FAST
 
 SITES = ["braunschweiger_zeitung", "ndr"]
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUTOTHROTTLE_MAX_DELAY=1"]
 # fields that differ between two runs of the same crawl
 VOLATILE = {"crawled_at", "raw"}
 

@@ -11,6 +11,7 @@ from scrapy.utils.test import get_crawler
 from crawler.items import Article
 from pipelines.normalise import NormalisePipeline
 from pipelines.text import canonical, clean_body, iso_date, pick_canonical, registrable_host
+from tests.threats import observe
 
 
 class SiteSpider(Spider):
@@ -97,6 +98,23 @@ def test_declared_canonical_off_site_is_ignored(pipeline: NormalisePipeline) -> 
     assert item["aliases"] == []
     assert pipeline.stats.get_value("newsarchive/canonical_ignored") == 1
     assert pick_canonical("https://www.ndr.de/a", "javascript:alert(1)")[1] is False
+    assert pipeline.stats.get_value("newsarchive/rejected/scheme") is None, "an https canonical elsewhere"
+
+
+@pytest.mark.parametrize(
+    "declared", ["file:///etc/passwd", "javascript:alert(1)", "data:text/html,x", "ftp://ndr.de/a"]
+)
+def test_a_canonical_tag_of_another_scheme_is_dropped_and_counted(
+    pipeline: NormalisePipeline, declared: str
+) -> None:
+    item = pipeline.process_item(
+        article(canonical_url=declared, aliases=[declared, "https://ndr.de/nachrichten/a-123.html"])
+    )
+    assert item["canonical_url"] == "https://www.ndr.de/nachrichten/a-123.html"
+    assert item["aliases"] == ["https://ndr.de/nachrichten/a-123.html"]
+    assert pipeline.stats.get_value("newsarchive/rejected/scheme") == 2  # the canonical tag and the alias
+    if declared.startswith("file:"):
+        observe("scheme-canonical", f"canonical_url {item['canonical_url']}; newsarchive/rejected/scheme = 2")
     assert registrable_host("https://www.braunschweiger-zeitung.de/x") == "braunschweiger-zeitung.de"
     assert registrable_host("http://127.0.0.1:8800/x") == "127.0.0.1"
 

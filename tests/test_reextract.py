@@ -18,9 +18,9 @@ from crawler.extract import EXTRACTOR_VERSION
 from crawler.sites import site_classes
 from pipelines.archive.reader import open_archive
 from pipelines.state import open_state
+from tests.clirun import FAST
 
 SITE = "ndr"
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUTOTHROTTLE_MAX_DELAY=1"]
 #: runs the CLI with the site file broken: its body selectors pick the page's headings only
 BROKEN = (
     "import sys; from crawler.extract import SiteSelectors; from crawler.sites import site_classes; "

@@ -16,10 +16,9 @@ from crawler.demo.server import MirrorServer
 from crawler.sites import site_classes
 from pipelines.archive.reader import open_archive
 from pipelines.state import open_state
-from tests.clirun import cli
+from tests.clirun import FAST, cli
 
 SITES = ["ndr", "regionalheute"]
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "AUTOTHROTTLE_MAX_DELAY=1"]
 REVISIT_ALL = ["-s", "REVISIT_MAX_AGE_HOURS=1000000", "-s", "REVISIT_INTERVAL_HOURS=0"]
 
 

@@ -25,11 +25,12 @@ from crawler.demo.mirror import SiteSpec
 from crawler.demo.server import MirrorServer
 from crawler.demo.synthetic import SyntheticMirror, build_synthetic_mirror
 from crawler.sites import site_classes
+from tests import clirun
 from tests.s3server import REGION, MotoServer, free_port
 
 BUCKET = "news"
 URI = f"s3://{BUCKET}/archive"
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "ARCHIVE_S3_MAX_ATTEMPTS=2"]
+FAST = [*clirun.FAST, "-s", "ARCHIVE_S3_MAX_ATTEMPTS=2"]
 
 
 class Proxy:

@@ -10,10 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipelines.state import NearDupEntry, SeenEntry, StateError, open_state
-from pipelines.state.locks import open_locks
-from pipelines.state.redis import RedisSeenStore, split_uri
-from pipelines.state.redis_locks import RedisLockStore
+from pipelines.state import NearDupEntry, SeenEntry, StateError, open_locks, open_state
+from pipelines.state.redis import RedisLockStore, RedisSeenStore, split_uri
 from tests.redisserver import RedisServer
 
 
@@ -169,7 +167,7 @@ def test_lock_expires_and_dead_local_holder_is_stale(url: str) -> None:
     time.sleep(0.3)
     assert b.acquire("ndr") is None
     code = (
-        "import sys; from pipelines.state.redis_locks import RedisLockStore;"
+        "import sys; from pipelines.state.redis import RedisLockStore;"
         f"assert RedisLockStore({url!r}).acquire('wdr', ttl=600) is None"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
@@ -205,3 +203,17 @@ def test_dedup_pipelines_of_two_workers_archive_an_article_once(url: str) -> Non
     store_a.close()  # worker a is gone before its commit: its claims lapse
     assert b.process_item(item("https://x.de/a", "sha256:a"))["revision"] == 1
     store_b.close()
+
+
+def test_discovered_entry_points_are_kept_for_their_time_to_live(url: str) -> None:
+    store = RedisSeenStore(url + "?prefix=disc")
+    try:
+        assert store.get_discovery("a_de") is None
+        found = {"feeds": ["https://www.a.de/rss"], "sitemaps": []}
+        store.put_discovery("a_de", found, ttl=60)
+        assert store.get_discovery("a_de") == found
+        store.put_discovery("b_de", found, ttl=0.05)
+        time.sleep(0.1)
+        assert store.get_discovery("b_de") is None
+    finally:
+        store.close()

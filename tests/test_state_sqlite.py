@@ -155,3 +155,24 @@ def test_recovered_commit_enters_the_near_duplicate_index(tmp_path: Path) -> Non
     (found,) = store.near_dup_candidates([7])
     assert (found.id, found.size, found.signature) == (near.id, 40, near.signature)
     store.close()
+
+
+def test_discovered_entry_points_are_kept_for_their_time_to_live(tmp_path: Path) -> None:
+    import time
+
+    store = SqliteSeenStore(tmp_path / "s.sqlite")
+    try:
+        assert store.get_discovery("a_de") is None
+        found = {"feeds": ["https://www.a.de/rss"], "sitemaps": []}
+        store.put_discovery("a_de", found, ttl=60)
+        assert store.get_discovery("a_de") == found
+        store.put_discovery("b_de", found, ttl=0.05)
+        time.sleep(0.1)
+        assert store.get_discovery("b_de") is None
+    finally:
+        store.close()
+    reopened = SqliteSeenStore(tmp_path / "s.sqlite")
+    try:
+        assert reopened.get_discovery("a_de") == found
+    finally:
+        reopened.close()

@@ -1,21 +1,29 @@
-"""``newsarchive demo``: crawl the bundled offline mirror of every site."""
+"""``newsarchive demo``: crawl the bundled offline mirror of every site, twice."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from crawler.commands import add_locations, crawl_options
-from crawler.runner import print_summary, run_crawl
+from crawler.progress import SiteCounts
+from crawler.runner import CrawlResult, build_settings, check_locations, print_summary, run_crawl
+from pipelines.redact import redact_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "demo",
         help="crawl the bundled offline mirror of every site (what `make demo` runs)",
-        description="Serve the bundled offline mirror of the supported sites on 127.0.0.1, crawl it with the "
-        "real spiders into ./archive (or --archive), and print a per-site summary.",
+        description="Serve the bundled offline mirror of the supported sites, and a generated site that is in "
+        "no registry, on 127.0.0.1; crawl them with the real spiders (the generated one by its URL) into "
+        "./archive (or --archive), then edit one article and recheck its site (a second pass), and print a "
+        "per-site summary with the revised article and the syndicated (dpa) cluster.",
     )
     add_locations(p)
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
@@ -33,29 +41,106 @@ DEMO_SETTINGS: dict[str, Any] = {
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.demo import fixtures_dir
-    from crawler.demo.mirror import SiteSpec, build_mirror
+    from crawler.demo import pages_dir
+    from crawler.demo.mirror import SiteSpec, build_mirror, load_fixtures
     from crawler.demo.server import MirrorServer
+    from crawler.demo.stories import REVISED_SITE, agency_copies, apply, revision
+    from crawler.demo.unlisted import add_unlisted_site
     from crawler.sites import site_classes
 
     classes = site_classes()
-    mirror = build_mirror([SiteSpec.from_spider(c) for c in classes.values()], fixtures_dir())
+    opts = crawl_options(args, list(classes))  # bad -s is a usage error before anything is served
+    check_locations(build_settings(opts))
+    pages = pages_dir()
+    specs = {name: SiteSpec.from_spider(cls) for name, cls in classes.items()}
+    extra = agency_copies(specs, {name: load_fixtures(name, pages) for name in specs})
+    mirror = build_mirror(list(specs.values()), pages, extra)
+    # and a site that is in no registry, crawled by its URL: entry points discovered, non-articles rejected
+    unlisted = add_unlisted_site(mirror)
     with MirrorServer(mirror) as server:
-        print(f"Serving an offline mirror of {len(classes)} sites on {server.url}", file=sys.stderr)
-        opts = crawl_options(args, list(classes))
+        print(
+            f"Serving an offline mirror of {len(classes)} sites and of {unlisted.front_page} (by its URL) "
+            f"on {server.url}",
+            file=sys.stderr,
+        )
+        opts.sites = [*classes, unlisted.front_page]
         opts.mirror = server.url
         opts.extra_settings = dict(DEMO_SETTINGS)
         if "LOG_LEVEL" not in opts.overrides:
             # the summary is the demo's output; Scrapy's log only for what went wrong (or -s LOG_LEVEL=INFO)
             opts.extra_settings["LOG_LEVEL"] = "WARNING"
         result = run_crawl(opts)
+        revised = 0
+        if REVISED_SITE in specs and result.exit_code == 0:
+            # the second pass: the site edits an article; a recheck of the site archives it as a new revision
+            apply(mirror, revision(load_fixtures(REVISED_SITE, pages)[0]))
+            code, revised = _recheck(REVISED_SITE, server.url, result, args.set or [])
+            if code:
+                return code
     print_summary(result)
+    if revised:
+        print(
+            f"\nSecond pass: {REVISED_SITE} edited an article; rechecking the site archived {revised} revision(s)."
+        )
+    _show_what_sets_us_apart(result.archive_uri)
+    archive, state = redact_url(result.archive_uri), redact_url(result.state_uri)
     print(
-        f"\nArchive: {result.archive_uri}  (seen-store: {result.state_uri})\n"
+        f"\nArchive: {archive}  (seen-store: {state})\n"
         "Read it:\n"
-        f"  newsarchive read --archive {result.archive_uri} | head -n 3\n"
-        f"  newsarchive read --archive {result.archive_uri} --site ndr\n"
+        f"  newsarchive read --archive {archive} | head -n 3\n"
+        f"  newsarchive read --archive {archive} --site ndr\n"
+        f"  newsarchive report --archive {archive}   (one HTML page: sites, revisions, clusters)\n"
         "  the format, and DuckDB / pyarrow recipes: docs/ARCHIVE.md\n"
         "Run it again: nothing new is archived the second time."
     )
     return result.exit_code
+
+
+def _recheck(site: str, mirror: str, first: CrawlResult, overrides: list[str]) -> tuple[int, int]:
+    """``crawl SITE --recheck`` against the mirror in a child process (Scrapy's reactor runs once per process);
+    its exit code (0 when clean) and the number of revisions it archived."""
+    settings = {**DEMO_SETTINGS, "LOG_LEVEL": "WARNING", "HEALTH_ENABLED": False}
+    with tempfile.TemporaryDirectory() as tmp:
+        stats_file = Path(tmp) / "stats.json"
+        argv = [sys.executable, "-m", "crawler.cli", "crawl", site, "--recheck", "--no-progress"]
+        argv += ["--mirror", mirror, "--archive", first.archive_uri, "--state", first.state_uri]
+        for name, value in settings.items():
+            argv += ["-s", f"{name}={value}"]
+        for override in overrides:
+            argv += ["-s", override]
+        argv += ["-s", f"NEWSARCHIVE_STATS_FILE={stats_file}"]
+        proc = subprocess.run(argv, capture_output=True, text=True)
+        if proc.returncode:
+            sys.stderr.write(proc.stdout + proc.stderr)
+            return proc.returncode, 0
+        stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+    second = SiteCounts.from_stats(site, stats.get(site, {}))
+    for row in first.rows:
+        if row.site == site:  # one table for both passes
+            row.pages += second.pages
+            row.archived += second.archived
+            row.revised += second.revised
+            row.unchanged += second.unchanged
+            row.errors += second.errors
+    return 0, second.revised
+
+
+def _show_what_sets_us_apart(archive: str) -> None:
+    """Name a revised article and a syndicated cluster in the archive, and the commands that show them."""
+    from crawler.report.stats import collect
+    from pipelines.archive.reader import open_archive
+
+    stats = collect(open_archive(archive))
+    revised = sorted(stats.revised.values(), key=lambda r: (-r.revision, r.site, r.id))
+    if revised:
+        r = revised[0]
+        print(f"\nRevised: {r.title!r} ({r.site}) has {r.revision} revisions. See them with a text diff:")
+        print(f"  newsarchive history --archive {archive} {r.id}")
+    clusters = stats.syndicated()
+    if clusters:
+        cluster, members = clusters[0]
+        sites = ", ".join(sorted({m.site for m in members}))
+        print(
+            f"\nSyndicated: an agency story in {len(members)} edited copies ({sites}) forms one cluster. Read them:"
+        )
+        print(f"  newsarchive read --archive {archive} --cluster {cluster}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from crawler.commands import http_url
 from crawler.runner import UsageError
 
 
@@ -16,7 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "Then schedule crawls with Scrapyd's API: curl http://HOST:6800/schedule.json -d project=newsarchive "
         "-d spider=ndr -d setting=ARCHIVE_URI=s3://bucket/prefix",
     )
-    p.add_argument("--url", help="the Scrapyd server, e.g. http://127.0.0.1:6800")
+    p.add_argument("--url", type=http_url, help="the Scrapyd server, e.g. http://127.0.0.1:6800")
     p.add_argument("--project", help="the Scrapyd project name (default from scrapy.cfg: newsarchive)")
     p.add_argument("--version", help="the version to upload (default: package version + timestamp)")
     p.set_defaults(func=run)
@@ -24,6 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from crawler.deploy import DeployError, deploy, deploy_target
+    from pipelines.redact import redact_url
 
     try:
         url, project = deploy_target()
@@ -37,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     except DeployError as exc:
         raise UsageError(str(exc)) from exc
     print(
-        f"deployed {answer.get('project')} version {answer.get('version')} to {url} ({answer.get('spiders')} spiders)"
+        f"deployed {answer.get('project')} version {answer.get('version')} to {redact_url(url)} "
+        f"({answer.get('spiders')} spiders)"
     )
     return 0

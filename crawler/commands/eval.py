@@ -15,11 +15,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "eval",
         help="score extraction on a corpus of saved pages",
         description="For every DIR/*/page.html with its expected.json, extract and score: body_f1, "
-        "title_exact, authors_exact, published_exact, ms_per_page.",
+        "title_exact, authors_exact, published_exact, ms_per_page, and how many pages have an expected "
+        "title, authors and date (title_pages, authors_pages, published_pages).",
     )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     p.add_argument("--records", metavar="FILE", help="write one JSON line per page with the extracted record")
+    p.add_argument(
+        "--no-selectors",
+        action="store_true",
+        help="use no site's selectors: the extraction a site given by its URL gets",
+    )
+    p.add_argument(
+        "--scope",
+        metavar="SCOPE",
+        help="only the pages whose entry in DIR/index.json has this scope (e.g. national, regional)",
+    )
     p.set_defaults(func=run)
 
 
@@ -33,12 +44,24 @@ def run(args: argparse.Namespace) -> int:
     classes = site_classes()
 
     def selectors_for(url: str) -> Any:
+        if args.no_selectors:
+            return None
         site = site_for_url(url, classes)
         return site.selectors if site else None
 
+    only: set[str] | None = None
+    if args.scope:
+        try:
+            index = json.loads((corpus / "index.json").read_text(encoding="utf-8"))
+            only = {str(p["dir"]) for p in index["pages"] if p.get("scope") == args.scope}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UsageError(
+                f"--scope needs {corpus / 'index.json'} with pages and their scope: {exc}"
+            ) from exc
+
     out = open(args.records, "w", encoding="utf-8") if args.records else None  # noqa: SIM115
     try:
-        scores = evaluate(corpus, records_out=out, selectors_for=selectors_for)
+        scores = evaluate(corpus, records_out=out, selectors_for=selectors_for, only=only)
     finally:
         if out:
             out.close()

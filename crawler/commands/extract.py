@@ -7,6 +7,7 @@ import gzip
 import json
 from pathlib import Path
 
+from crawler.commands import http_url
 from crawler.runner import UsageError
 
 
@@ -15,7 +16,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "extract", help="extract one saved page to its record", description="Extract a saved page to JSON."
     )
     p.add_argument("file", metavar="FILE", help="a saved HTML page (.html or .html.gz)")
-    p.add_argument("--url", required=True, help="the URL the page was fetched from")
+    p.add_argument("--url", required=True, type=http_url, help="the URL the page was fetched from")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="instead of the record: per field (title, authors, published, body) the candidates each layer "
+        "found, the one chosen and the rule that chose it",
+    )
+    p.add_argument("--json", action="store_true", help="with --explain: the explanation as JSON")
     p.set_defaults(func=run)
 
 
@@ -32,7 +40,20 @@ def run(args: argparse.Namespace) -> int:
     from crawler.sites import site_for_url
 
     site = site_for_url(args.url)
-    record = extract(_read_page(Path(args.file)), args.url, site.selectors if site else None)
+    page = _read_page(Path(args.file))
+    if args.explain:
+        from crawler.extract.explain import explain, render
+
+        explained = explain(page, args.url, site.selectors if site else None)
+        header = f"site file: {site.name}" if site is not None else "site file: none (generic layers only)"
+        if args.json:
+            print(json.dumps({"site": site.name if site else None, "fields": explained["fields"]}, ensure_ascii=False,
+                             indent=2, default=str))  # fmt: skip
+        else:
+            print(header)
+            print(render(explained))
+        return 0
+    record = extract(page, args.url, site.selectors if site else None)
     if site is not None:
         record = {"site": site.name, **record}
     print(json.dumps(record, ensure_ascii=False, indent=2))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import unquote, urlsplit
 
-from crawler.commands import add_locations, archive_uri
+from crawler.commands import add_locations, archive_uri, positive_int
 from crawler.runner import UsageError
 
 HEAD = ("site", "run", "time", "articles", "rejected", "title", "body", "published", "authors", "body chars")
@@ -25,9 +26,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "seen-store: articles, rejected pages, share of articles with title, body, published date and "
         "authors, median body length, extraction-layer mix and drift flags (docs/HEALTH.md).",
     )
-    p.add_argument("--site", metavar="SITE", help="only this site")
+    p.add_argument(
+        "--site", metavar="SITE", help="only this site (a name, or the front-page URL of a site by URL)"
+    )
     add_locations(p)
-    p.add_argument("--limit", type=int, default=20, metavar="N", help="newest N runs per site (default 20)")
+    p.add_argument(
+        "--limit", type=positive_int, default=20, metavar="N", help="newest N runs per site (default 20)"
+    )
     p.add_argument("--json", action="store_true", help="JSON: a list of {site, run, at, health}")
     p.set_defaults(func=run)
 
@@ -80,11 +85,15 @@ def print_table(rows: list[tuple[str, ...]], out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.sites import site_classes
+    from crawler.sites import site_for_url
+    from crawler.sitesfile import is_site_url, site_name_for
     from pipelines.state import StateError, open_state
 
-    if args.site and args.site not in site_classes():
-        raise UsageError(f"unknown site: {args.site}")
+    if args.site and is_site_url(args.site):  # a built-in site's URL, or a site crawled by its URL
+        known = site_for_url(args.site)
+        args.site = known.name if known is not None else site_name_for(args.site)
+    if args.site and not re.fullmatch(r"[a-z0-9_]+", args.site):
+        raise UsageError(f"not a site name: {args.site!r} (give a site name or a front-page URL)")
     if args.limit < 1:
         raise UsageError("--limit takes a positive number")
     uri = state_uri(args)
@@ -98,6 +107,12 @@ def run(args: argparse.Namespace) -> int:
             entries = store.health_history(args.site, args.limit)
         finally:
             store.close()
+    if args.site and not entries:
+        from crawler.sites import site_classes
+
+        # a site crawled by its URL is known by its history; any other name must be a built-in site
+        if args.site not in site_classes():
+            raise UsageError(f"unknown site: {args.site} (no built-in site and no health history of it)")
     if args.json:
         json.dump(
             [{"site": e.site, "run": e.run, "at": e.at, "health": e.health} for e in entries], sys.stdout

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from crawler.commands import archive_uri
+from crawler.commands import archive_uri, cursor
 from crawler.runner import UsageError
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--cluster", metavar="C", action="append", help="only this syndication cluster (repeatable)"
     )
-    p.add_argument("--after", metavar="CURSOR", help="only commits after this cursor")
+    p.add_argument("--after", type=cursor, metavar="CURSOR", help="only commits after this cursor")
     p.add_argument(
         "--latest",
         action="store_true",

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-from crawler.commands import add_locations, archive_uri, check_date
+from crawler.commands import add_locations, archive_uri, iso_date
 from crawler.runner import EXIT_ARCHIVE_ERROR, EXIT_LOCKED, EXIT_OK, UsageError, parse_overrides
 
 STAT = "newsarchive/reextract"
@@ -31,11 +31,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "through the current extractors and site selectors. Articles whose title or body change are archived "
         "as a new revision (extractor version recorded); unchanged ones are left alone.",
     )
-    p.add_argument("--site", required=True, metavar="SITE", help="the site whose articles to extract again")
+    p.add_argument(
+        "--site",
+        required=True,
+        metavar="SITE",
+        help="the site whose articles to extract again: a site name, or the front-page URL of a site crawled by URL",
+    )
     add_locations(p)
     p.add_argument(
         "--from",
         dest="date_from",
+        type=iso_date,
         metavar="YYYY-MM-DD",
         help="only articles fetched (crawled_at, UTC) on or after this day, e.g. the day the layout changed",
     )
@@ -108,7 +114,7 @@ def reextract_spider(base: type[Any]) -> type[Any]:
             return item
 
         async def start(self) -> AsyncIterator[Any]:
-            if getattr(self, "locked_out", False):
+            if self.locked_out:
                 return
             stats = self.crawler.stats
             reader = open_archive(self.settings.get("ARCHIVE_URI"), self.settings)
@@ -154,10 +160,9 @@ def run(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.runner import CrawlOptions, build_settings, check_locations
-    from crawler.sites import site_classes
+    from crawler.sites import UnknownSites, resolve_sites
+    from crawler.sitesfile import SitesFileError
 
-    if args.date_from:
-        check_date(args.date_from)
     opts = CrawlOptions(
         sites=[args.site],
         archive_uri=archive_uri(args),
@@ -166,12 +171,15 @@ def run(args: argparse.Namespace) -> int:
         extra_settings={"HEALTH_ENABLED": False, "LOG_LEVEL": "WARNING"},
     )
     settings = build_settings(opts)
-    classes = site_classes(settings)
-    if args.site not in classes:
-        raise UsageError(f"unknown site: {args.site}. Known sites: {', '.join(classes)}")
+    try:  # a built-in site, a sites-file entry, or a site given by its front-page URL
+        classes = resolve_sites([args.site], settings)
+    except (SitesFileError, UnknownSites) as exc:
+        raise UsageError(str(exc)) from exc
+    site_cls = next(iter(classes.values()))
+    args.site = site_cls.name
     check_locations(settings)
     process = CrawlerProcess(settings)
-    spidercls = reextract_spider(classes[args.site])
+    spidercls = reextract_spider(site_cls)
     crawler = process.create_crawler(spidercls)
     snapshots: dict[str, Any] = {}
     process.crawl(

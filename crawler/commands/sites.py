@@ -1,26 +1,102 @@
-"""``newsarchive sites``: list the supported sites."""
+"""``newsarchive sites``: list the supported sites by Land, and the user's own; ``sites probe URL``: a dry run."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+from typing import Any
+
+from crawler.runner import UsageError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("sites", help="list the supported sites", description="List the supported sites.")
+    p = sub.add_parser(
+        "sites",
+        help="list the supported sites (by Land) and those of your sites file; `sites probe URL` tries a site",
+        description="List the built-in sites (the regional registry), grouped by Land, and the sites of your "
+        "sites file (--sites-file or $SITES_FILE). `newsarchive sites probe URL` is a dry run on a site given "
+        "by its front-page URL.",
+    )
+    p.add_argument(
+        "--region",
+        metavar="LAND",
+        help="only the sites of one Land: its ISO 3166-2 code (NI or DE-NI) or its name (Niedersachsen)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON list of objects")
+    p.add_argument("--sites-file", metavar="FILE", help="a TOML list of your own sites; default: $SITES_FILE")
     p.set_defaults(func=run)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    from crawler.commands import probe
+
+    probe.register(actions)
+
+
+def site_infos(region: str | None = None) -> list[dict[str, Any]]:
+    """What ``sites --json`` prints for the registry: each entry's spider data and its registry fields."""
+    from crawler.registry import by_region, load_registry, registry_spider
+    from crawler.sites import site_info
+
+    try:
+        entries = by_region(region) if region else list(load_registry())
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    return [{**site_info(registry_spider(e)), **e.info(), "origin": "built in"} for e in entries]
+
+
+def user_infos(path: str, region: str | None = None) -> list[dict[str, Any]]:
+    """The sites of the user's sites file, in the same shape (land/area where the entry names them)."""
+    from crawler.registry import LAENDER, land_code
+    from crawler.sites import site_info
+    from crawler.sitesfile import SitesFileError, load_sites_file, spider_class
+
+    try:
+        entries = load_sites_file(path)
+        code = land_code(region) if region else None
+    except (SitesFileError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+    return [
+        {
+            **site_info(spider_class(e)),
+            "url": e.url,
+            "group": e.group or None,
+            "land": e.land or None,
+            "land_name": LAENDER.get(e.land),
+            "area": e.area or None,
+            "platform": e.platform or None,
+            "source": e.source or None,
+        }
+        for e in entries
+        if code is None or e.land == code
+    ]
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.sites import site_classes, site_info
-
-    infos = [site_info(cls) for cls in site_classes().values()]
+    infos = site_infos(args.region)
+    path = args.sites_file or os.environ.get("SITES_FILE")
+    mine = user_infos(path, args.region) if path else []
     if args.json:
-        print(json.dumps(infos, ensure_ascii=False, indent=2))
+        print(json.dumps([*infos, *mine], ensure_ascii=False, indent=2))
         return 0
-    width = max(len(i["name"]) for i in infos)
-    pub = max(len(i["publisher"]) for i in infos)
+    rows = [*infos, *mine]
+    width = max((len(i["name"]) for i in rows), default=4)
+    pub = min(40, max((len(i["publisher"] or "(from the pages)") for i in rows), default=9))
+    land = None
     for i in infos:
-        print(f"{i['name']:<{width}}  {i['publisher']:<{pub}}  {', '.join(i['domains'])}  [{i['region']}]")
+        if i["land"] != land:
+            land = i["land"]
+            count = sum(1 for j in infos if j["land"] == land)
+            print(f"{'' if land == infos[0]['land'] else chr(10)}{i['land_name']} ({land}): {count} sites")
+        print(
+            f"  {i['name']:<{width}}  {i['publisher'][:pub]:<{pub}}  {', '.join(i['domains'])}  [{i['area']}]"
+        )
+    if mine:
+        print(f"\nFrom {path}: {len(mine)} sites")
+        for i in mine:
+            publisher = (i["publisher"] or "(from the pages)")[:pub]
+            where = i["region"] or "-"
+            print(
+                f"  {i['name']:<{width}}  {publisher:<{pub}}  {', '.join(i['domains'])}  [{where}] (sites file)"
+            )
+    print(f"\n{len(infos)} sites" + (f", and {len(mine)} from {path}" if mine else ""))
     return 0

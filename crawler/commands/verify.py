@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import timedelta
 
-from crawler.commands import archive_uri
+from crawler.commands import archive_uri, non_negative_float
 from crawler.runner import UsageError
 
 
@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--delete-orphans", action="store_true", help="delete the orphans found")
     p.add_argument(
         "--min-age",
-        type=float,
+        type=non_negative_float,
         default=6.0,
         metavar="HOURS",
         help="only parts of runs started this long ago are orphans (6)",

@@ -1,7 +1,7 @@
 """An in-memory look-alike of the sites: fixture pages at their real paths, generated feeds and sitemaps.
 
-`build_mirror(sites, fixtures_dir)` serves, for every site, each saved page of
-tests/fixtures/sites/<site>/<case>/ at the path of its real URL, and generates every entry point of the
+`build_mirror(sites, pages)` serves, for every site, each saved page of pages/<site>/<case>/ (the packaged
+crawler/demo/pages, or the checkout's tests/fixtures/sites) at the path of its real URL, and generates every entry point of the
 site in the format its URL implies (news sitemap, sitemap index, sitemap, RSS 2.0, Atom, RSS 1.0/RDF,
 HTML section pages, monthly archive sitemaps, robots.txt). Listings also name a few URLs the site's
 rules must reject and one article-like URL that robots.txt disallows. No Scrapy imports here.
@@ -15,7 +15,7 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from email.utils import format_datetime
@@ -614,9 +614,15 @@ class _Builder:
             )
 
 
-def build_mirror(sites: Sequence[SiteSpec], fixtures_dir: Path) -> Mirror:
-    """The mirror of the given sites, with their saved pages from fixtures_dir/<site>/<case>/."""
+def build_mirror(
+    sites: Sequence[SiteSpec],
+    fixtures_dir: Path,
+    extra: Mapping[str, Sequence[FixtureArticle]] | None = None,
+) -> Mirror:
+    """The mirror of the given sites, with their saved pages from fixtures_dir/<site>/<case>/ and the
+    ``extra`` articles of a site (e.g. the demo's stories, crawler/demo/stories.py) listed beside them."""
     mirror = Mirror()
     for spec in sites:
-        mirror.sites[spec.name] = _Builder(mirror, spec, load_fixtures(spec.name, fixtures_dir)).build()
+        articles = load_fixtures(spec.name, fixtures_dir) + list((extra or {}).get(spec.name, ()))
+        mirror.sites[spec.name] = _Builder(mirror, spec, articles).build()
     return mirror

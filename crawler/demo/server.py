@@ -14,6 +14,7 @@ import contextlib
 import gzip
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -51,12 +52,15 @@ class _Server(ThreadingHTTPServer):
 class MirrorServer:
     """Serves a Mirror on host:port (port 0 picks a free port) in a background thread."""
 
-    def __init__(self, mirror: Mirror, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, mirror: Mirror, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0) -> None:
         self.mirror = mirror
+        self.latency = latency  # seconds each answer takes (so that overlapping requests overlap measurably)
         self.host = host
         self.requests: list[tuple[str, str, int]] = []  # (host, path, status)
+        self.in_flight: dict[str, int] = {}  # host -> requests being answered now
+        self.peak_in_flight: dict[str, int] = {}  # host -> most requests answered at once
         self._lock = threading.Lock()
-        self._gzip_cache: dict[tuple[str, str], bytes] = {}
+        self._gzip_cache: dict[tuple[str, str], tuple[bytes, bytes]] = {}
         self._httpd = _Server((host, port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -100,19 +104,34 @@ class MirrorServer:
         found = self.mirror.find(path)
         return (found[0], found[1]) if found else (host, NOT_FOUND)
 
+    def begin(self, host_header: str) -> str:
+        """A request for a host starts being answered (for the per-host concurrency figures; it ends before
+        the response is sent, so a client's next request never finds its previous one still counted)."""
+        host = host_header.lower().split(":")[0]
+        with self._lock:
+            now = self.in_flight.get(host, 0) + 1
+            self.in_flight[host] = now
+            self.peak_in_flight[host] = max(now, self.peak_in_flight.get(host, 0))
+        return host
+
+    def end(self, host: str) -> None:
+        with self._lock:
+            self.in_flight[host] -= 1
+
     def log(self, host: str, path: str, status: int) -> None:
         with self._lock:
             self.requests.append((host, path, status))
 
     def gzipped(self, host: str, path: str, body: bytes) -> bytes:
+        """The gzipped body, compressed once per resource (a resource replaced since is compressed anew)."""
         key = (host, path)
         with self._lock:
             cached = self._gzip_cache.get(key)
-        if cached is None:
-            cached = gzip.compress(body, compresslevel=5, mtime=0)
+        if cached is None or cached[0] is not body:
+            cached = (body, gzip.compress(body, compresslevel=5, mtime=0))
             with self._lock:
                 self._gzip_cache[key] = cached
-        return cached
+        return cached[1]
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -123,10 +142,19 @@ class MirrorServer:
             timeout = 30
 
             def do_GET(self) -> None:
-                self._answer(with_body=True)
+                self._counted(with_body=True)
 
             def do_HEAD(self) -> None:
-                self._answer(with_body=False)
+                self._counted(with_body=False)
+
+            def _counted(self, with_body: bool) -> None:
+                host = server.begin(self.headers.get("Host", ""))
+                try:
+                    if server.latency:
+                        time.sleep(server.latency)
+                finally:
+                    server.end(host)
+                self._answer(with_body)
 
             def _answer(self, with_body: bool) -> None:
                 host, resource = server.resolve(self.headers.get("Host", ""), self.path)
@@ -163,10 +191,10 @@ class MirrorServer:
 
 def serve(sites: Sequence[SiteSpec] | None = None, host: str = "127.0.0.1", port: int = 8800) -> None:
     """Serve the mirror of the given sites (default: every fixture site, hosts only) until interrupted."""
-    from crawler.demo import fixtures_dir
+    from crawler.demo import pages_dir
 
-    fixtures = fixtures_dir()
-    mirror = build_mirror(list(sites) if sites is not None else specs_from_fixtures(fixtures), fixtures)
+    pages = pages_dir()
+    mirror = build_mirror(list(sites) if sites is not None else specs_from_fixtures(pages), pages)
     with MirrorServer(mirror, host, port) as server:
         print(f"mirror of {len(mirror.sites)} sites, {len(list(mirror.urls()))} URLs at {server.url}")
         with contextlib.suppress(KeyboardInterrupt):
@@ -174,7 +202,9 @@ def serve(sites: Sequence[SiteSpec] | None = None, host: str = "127.0.0.1", port
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve the offline mirror of the fixture sites.")
+    parser = argparse.ArgumentParser(
+        description="Serve the offline mirror of the demo sites (the packaged pages)."
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8800)
     args = parser.parse_args(argv)

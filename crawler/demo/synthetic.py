@@ -17,7 +17,7 @@ from __future__ import annotations
 import gzip
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -118,8 +118,13 @@ def _template(spec: SiteSpec, article: FixtureArticle) -> _Template:
         if isinstance(canonical, str) and canonical:
             urls.append(canonical)
     titles = [t for t in _spellings(article.title) if t in text]
-    first = str(article.expected.get("body") or "").split("\n\n", 1)[0][:40].strip()
-    lead_in = [t for t in _spellings(first) if t and t in text] if len(first) >= 20 else []
+    # the start of the first body paragraph found verbatim in the page (a dateline may be marked up apart)
+    lead_in: list[str] = []
+    for paragraph in str(article.expected.get("body") or "").split("\n\n")[:6]:
+        start = paragraph[:40].strip()
+        lead_in = [t for t in _spellings(start) if t and t in text] if len(start) >= 20 else []
+        if lead_in:
+            break
     if not titles and not lead_in:
         raise SyntheticError(
             f"{spec.name}: neither the headline nor the body of {article.url} is in its page"
@@ -238,11 +243,16 @@ def build_synthetic_mirror(
     *,
     listing_size: int = DEFAULT_LISTING_SIZE,
     sitemap_chunk: int = DEFAULT_SITEMAP_CHUNK,
+    articles: Mapping[str, Sequence[FixtureArticle]] | None = None,
 ) -> SyntheticMirror:
-    """A mirror serving ``per_site`` unique article pages for each site (see the module docstring)."""
+    """A mirror serving ``per_site`` unique article pages for each site (see the module docstring).
+
+    ``articles`` gives the template pages of a site by name (default: its saved pages in ``fixtures_dir``).
+    """
     mirror = SyntheticMirror()
     for spec in sites:
-        fixtures = load_fixtures(spec.name, fixtures_dir)
+        given = (articles or {}).get(spec.name)
+        fixtures = list(given) if given is not None else load_fixtures(spec.name, fixtures_dir)
         if not fixtures:
             raise SyntheticError(f"{spec.name}: no fixture pages in {fixtures_dir / spec.name}")
         templates = [_template(spec, a) for a in fixtures]

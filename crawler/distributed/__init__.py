@@ -18,6 +18,7 @@ from pipelines.state.redis import split_uri
 
 FRONTIER = "crawler.distributed.frontier"
 POLITENESS = "crawler.distributed.politeness.SharedPoliteness"
+CODEC = "crawler.distributed.codec"
 #: downloader middleware order: after every stock middleware, right before the download itself
 POLITENESS_ORDER = 950
 
@@ -44,6 +45,8 @@ def distributed_settings(uri: str, middlewares: dict[str, Any] | None = None) ->
         "SCHEDULER": f"{FRONTIER}.Scheduler",
         "SCHEDULER_QUEUE_CLASS": f"{FRONTIER}.LeaseQueue",
         "DUPEFILTER_CLASS": f"{FRONTIER}.DupeFilter",
+        # queued requests are JSON, never pickle (crawler/distributed/codec.py)
+        "SCHEDULER_SERIALIZER": CODEC,
         "SCHEDULER_QUEUE_KEY": f"{prefix}:%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:%(spider)s:dupefilter",
         # scrapy-redis 0.9.1 deletes the shared queue when a worker closes unless the queue persists

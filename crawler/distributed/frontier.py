@@ -42,7 +42,8 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
 from crawler.distributed import DEFAULTS
-from pipelines.state import state_for
+from pipelines.state import ClaimingStore, state_for
+from pipelines.text import as_str
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -53,6 +54,8 @@ logger = logging.getLogger(__name__)
 
 #: request meta key: the lease a popped request is held under
 META_LEASE = "newsarchive_lease"
+#: queue entries that did not decode (not JSON, not a request of ours), dropped
+STAT_BAD_ENTRY = "newsarchive/rejected/queue_entry"
 
 # KEYS: queue, inflight hash; ARGV: lease id. Moves the first request into the worker's leases.
 _POP = """
@@ -99,10 +102,6 @@ return run
 """
 
 
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
 class DupeFilter(RFPDupeFilter):  # type: ignore[misc]
     """scrapy-redis's request dupefilter; its set is shared and lives until the next run starts."""
 
@@ -132,8 +131,12 @@ class LeaseQueue(PriorityQueue):  # type: ignore[misc]
                 return None
             try:
                 request: Request = self._decode_request(data)
-            except Exception:
-                logger.exception("dropping a queued request that cannot be decoded")
+            except Exception as exc:
+                # nothing of the entry ran: it is JSON (crawler/distributed/codec.py), never unpickled
+                logger.warning("dropping a queued entry that is not a request of ours: %s", str(exc)[:200])
+                stats = getattr(getattr(self.spider, "crawler", None), "stats", None)
+                if stats is not None:
+                    stats.inc_value(STAT_BAD_ENTRY)
                 self.server.hdel(self.inflight_key, lease)
                 continue
             request.meta[META_LEASE] = lease
@@ -202,13 +205,13 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
         super().open(spider)
         self.queue.bind(self._inflight(self.worker))
         store = state_for(self.crawler)
-        if hasattr(store, "owner_ttl"):
+        if isinstance(store, ClaimingStore):
             # the claims of a dead worker (pipelines/state/redis.py) must lapse before its leases are requeued,
             # else the requeued articles would be dropped as "being archived by another worker"
             store.owner_ttl = max(0.5, self.ttl - 2 * self.interval)
         join = self.server.register_script(_JOIN)
         new_run = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
-        run = _text(
+        run = as_str(
             join(
                 keys=[self._key("workers"), self.df.key, self._key("run")],
                 args=[
@@ -371,7 +374,7 @@ class Scheduler(RedisScheduler):  # type: ignore[misc]
 
     def _others(self) -> dict[str, dict[str, Any] | None]:
         """Other workers of the run and their heartbeat (None: expired)."""
-        members = [_text(m) for m in self.server.smembers(self._key("workers"))]
+        members = [as_str(m) for m in self.server.smembers(self._key("workers"))]
         members = [m for m in members if m != self.worker]
         if not members:
             return {}

@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from lxml import etree
+
 from crawler.extract.boilerplate import SKIP_TAGS, class_parts, is_boilerplate_element, is_boilerplate_line
 from crawler.extract.dom import Element, norm
 
@@ -232,8 +234,112 @@ def expand_container(blocks: list[Block], container: Element) -> Element:
 
 
 def region_blocks(blocks: list[Block], container: Element) -> list[Block]:
-    """Blocks inside the container."""
-    return [b for b in blocks if b.el is container or container in b.ancestors]
+    """Blocks inside the container, without the boxes inside it (see drop_boxes)."""
+    return drop_boxes([b for b in blocks if b.el is container or container in b.ancestors], container)
+
+
+# the heading of a box that points elsewhere: "Lesen Sie auch", "Mehr zum Thema", "Read more", "Related"...
+BOX_HEADING = re.compile(
+    r"^(?:lesen sie (?:auch|mehr|hier)|lies auch|mehr zum thema|mehr dazu|zum thema|auch interessant|"
+    r"ebenfalls interessant|das könnte sie (?:auch )?interessieren|das (?:könnte|dürfte) sie auch|"
+    r"weitere (?:artikel|nachrichten|themen|meldungen|beiträge)|zum weiterlesen|weiterlesen|"
+    r"empfehlungen?|unsere empfehlungen?|meistgelesen|am meisten gelesen|top[- ]?(?:themen|artikel|news)|"
+    r"passend zum thema|verwandte (?:artikel|themen)|mehr aus|mehr (?:news|nachrichten|artikel) (?:aus|zu|zum)|"
+    r"read (?:more|also|next)|related(?: (?:articles?|stories|coverage|content|links|topics))?|"
+    r"more (?:on|about) (?:this|the)|more from|more stories|recommended(?: for you| stories| reading)?|"
+    r"(?:more )?must[- ]reads?|editor'?s'? picks|don'?t miss|latest (?:news|stories|headlines)|popular (?:now|stories)|"
+    r"see also|also read|you may also like|you might also like|most (?:read|popular|viewed)|trending(?: now)?|"
+    r"further reading|what to read next|top stories)\b[\w ]{0,30}[:!?]?$",
+    re.IGNORECASE,
+)
+BOX_MAX_CHARS = 600  # a box is small: its text is at most this, and at most a third of the article's
+
+
+_LINKED_HEADINGS = etree.XPath(
+    ".//h2//a[not(starts-with(@href, '#'))]|.//h3//a[not(starts-with(@href, '#'))]|"
+    ".//h4//a[not(starts-with(@href, '#'))]|.//a[not(starts-with(@href, '#'))][.//h2 or .//h3 or .//h4]"
+)
+
+
+def _card_roots(container: Element) -> set[Element]:
+    """The elements below the container that hold a heading linking elsewhere (teaser card candidates)."""
+    roots: set[Element] = set()
+    for link in _LINKED_HEADINGS(container):
+        for el in link.iterancestors():
+            if el is container:
+                break
+            roots.add(el)
+        roots.add(link)
+    return roots
+
+
+def _heading_like(text: str) -> bool:
+    return len(text) <= 60 and not text.endswith(".")
+
+
+def _box_heading(el: Element, cache: dict[Element, bool]) -> bool:
+    """Whether the element's first words are a box heading ("<strong>Auch interessant:</strong> ...")."""
+    if el not in cache:
+        first = next((t for t in (norm(t) for t in el.itertext()) if t), "")
+        cache[el] = _heading_like(first) and bool(BOX_HEADING.match(first))
+    return cache[el]
+
+
+def drop_boxes(blocks: list[Block], container: Element) -> list[Block]:
+    """Leave out boxes inside the article container that point elsewhere.
+
+    A box is a small element below the container (at most BOX_MAX_CHARS of text and a third of the region's)
+    that either begins with a box heading ("Lesen Sie auch", "Mehr zum Thema", "Read more", "Related"...) or
+    is a teaser card: a heading that links to another page, with a short text. A box heading printed straight
+    in the container, without a box element around it, is dropped with the link lines that follow it.
+    """
+    total = sum(len(b.text) for b in blocks) or 1
+    chars: dict[Element, int] = {}
+    for block in blocks:
+        for el in block.ancestors:
+            if el is container:
+                break
+            chars[el] = chars.get(el, 0) + len(block.text)
+    limit = min(BOX_MAX_CHARS, total / 3)
+
+    def small(el: Element) -> bool:
+        return el is not container and chars.get(el, 0) <= limit
+
+    boxes: set[Element] = set()
+    cards = _card_roots(container)
+    headings: dict[Element, bool] = {}
+    out: list[Block] = []
+    heading_run = False
+    for block in blocks:
+        inside: list[Element] = []  # the small elements between the block and the container, nearest first
+        for a in block.ancestors:
+            if a is container or not small(a):
+                break
+            inside.append(a)
+        if any(a in boxes for a in inside):
+            continue
+        if _heading_like(block.text) and BOX_HEADING.match(block.text):
+            box = next((a for a in reversed(inside) if a.tag not in INLINE_TAGS), None)
+            if box is not None and box is not block.el:
+                boxes.add(box)
+            heading_run = True
+            continue
+        if heading_run and (block.link_density > 0.3 or block.kind == "li"):
+            continue
+        heading_run = False
+        headed = next((a for a in reversed(inside) if _box_heading(a, headings)), None)
+        if headed is not None:
+            boxes.add(headed)
+            continue
+        card = None
+        for a in inside[:4]:
+            if a in cards:
+                card = a
+        if card is not None:
+            boxes.add(card)
+            continue
+        out.append(block)
+    return out
 
 
 _TEASER_PARTS = frozenset({"teaser", "teasertext", "card", "related", "recommendation", "more", "mehr"})
@@ -250,8 +356,12 @@ def _teaser_card(el: Element, cache: dict[Element, bool]) -> bool:
     return cache[el]
 
 
-def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
-    """Drop boilerplate lines, link lists, duplicates and headings that end the text."""
+def clean_blocks(blocks: Iterable[Block], keep_lists: bool = False) -> list[Block]:
+    """Drop boilerplate lines, link lists, duplicates and headings that end the text.
+
+    List items are dropped unless keep_lists: the German reference texts leave lists out of the article body,
+    the English ones keep lists of prose (items of some length, mostly without links).
+    """
     out: list[Block] = []
     seen: set[str] = set()
     cards: dict[Element, bool] = {}
@@ -267,7 +377,7 @@ def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
             continue
         if block.kind == "text" and len(text) < 25:
             continue
-        if block.kind == "li":
+        if block.kind == "li" and not (keep_lists and len(text) >= 20 and block.link_density < 0.3):
             continue
         seen.add(text)
         out.append(block)

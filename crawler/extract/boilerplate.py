@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from crawler.extract.dom import Element, attr_tokens
+from crawler.extract.dom import Element
 
 SKIP_TAGS = frozenset(
     {
@@ -29,7 +29,21 @@ _BAD_PARTS = frozenset(
         "disclaimer", "offscreen", "visuallyhidden", "sronly", "licence", "license", "rating",
         "poll", "survey", "quiz", "tracking", "teaserbox", "moreonthis", "mehrzumthema", "lesensieauch",
         "embed", "opinary", "video", "figure", "image", "img", "photo", "picture", "media", "lightbox",
+        "infokasten", "kasten", "factbox", "factsbox", "faktenbox", "linkbox", "morelinks", "relatedlinks",
+        "furtherreading", "inlinerelated", "recirc", "recirculation", "mostread", "mostpopular", "meistgelesen",
     }
+)  # fmt: skip
+# "teaser" alone often names the lead; with one of these it is a box pointing to another article
+_TEASER_BOX = frozenset({"inline", "embed", "embedded", "list", "box", "container", "grid", "slider", "more", "mini",
+                         "small", "link", "links", "extern", "external", "inarticle", "intext"})  # fmt: skip
+# first words of utility-first CSS classes (Tailwind and the like): "tracking-wide" is letter spacing
+_UTILITY = frozenset(
+    {"tracking", "leading", "text", "font", "bg", "p", "px", "py", "pt", "pb", "pl", "pr", "m", "mx", "my", "mt",
+     "mb", "ml", "mr", "w", "h", "min", "max", "gap", "flex", "grid", "col", "row", "border", "rounded", "shadow",
+     "z", "inset", "opacity", "items", "justify", "self", "order", "space", "divide", "ring", "transition",
+     "duration", "ease", "overflow", "object", "aspect", "list", "decoration", "whitespace", "break", "caption",
+     "align", "place", "content", "basis", "grow", "shrink", "translate", "scale", "rotate", "origin", "cursor",
+     "fill", "stroke", "outline", "underline", "line", "top", "left", "right", "bottom", "size"}
 )  # fmt: skip
 _HIDDEN_CLASSES = frozenset({"hidden", "ishidden", "dnone", "visuallyhidden", "sronly", "screenreaderonly"})
 _MODIFIER = re.compile(r"(?:no|not|without|with|has|is|show|hide|enable|disable)[-_]", re.IGNORECASE)
@@ -38,14 +52,18 @@ _SPLIT = re.compile(r"[-_\s:.]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 _BOILER_LINE = re.compile(
-    r"^(?:lesen sie (?:auch|mehr|hier)|lies auch|mehr zum thema|mehr dazu:|zum thema:|auch interessant|"
+    r"^(?:lesen sie (?:auch|mehr|hier)|lies auch|mehr zum thema(?:\s*[:|]|$)|mehr dazu:|zum thema:|auch interessant|"
     r"das könnte sie (?:auch )?interessieren|weitere artikel|weitere nachrichten|jetzt weiterlesen|"
     r"hier weiterlesen|alle (?:infos|news|artikel) (?:zu|zum|aus)|"
     r"mehr (?:news|nachrichten|infos) (?:aus|zu|zum)|"
     r"unser newsletter|jetzt abonnieren|abonnieren sie|melden sie sich (?:hier |jetzt )?(?:für|zum|an)|"
     r"sie haben bereits ein|sie sind bereits|jetzt (?:testen|registrieren|anmelden)|zur startseite|"
     r"artikel teilen|diesen artikel teilen|hier finden sie (?:alle|weitere|mehr)|klicken sie hier|"
-    r"(?:read|see) (?:more|also)\b|sign up for|subscribe to|share this|über dieses thema berichtet)",
+    r"(?:read|see) (?:more|also)\b|sign up for|subscribe to|share this|über dieses thema berichtet|"
+    r"(?:related|recommended|more|also|watch|listen|auch interessant|passend dazu|mehr dazu)\s*:|"
+    r"story continues below|continue reading|click here to|follow us on|folgen sie uns|"
+    r"get (?:our|the) (?:free )?newsletter|this (?:story|article) (?:was )?(?:originally|first) published|"
+    r"we may earn a commission|our journalism relies)",
     re.IGNORECASE,
 )
 _META_LINE = re.compile(
@@ -57,7 +75,9 @@ _META_LINE = re.compile(
     r"^ich bin damit einverstanden|^ihre meinung ist uns wichtig|"
     r"^dies ist eine (?:maschinelle|automatische) übersetzung|"
     r"^lest den originalartikel|^read the original article|"
-    r"\bnewsletter\b.{0,80}\b(?:abonnieren|anmelden|informiert|bestellen)|"
+    r"^(?:write to|contact|e-?mail|schreiben sie|kontakt)\b.{0,80}@[\w.-]+\.\w+\W*$|"
+    r"\bnewsletter\b.{0,80}\b(?:abonnieren|anmelden|informiert|bestellen|werbevereinbarung|einwilligung)|"
+    r"\banmeldung zum newsletter\b|"
     r"^(?:zur anzeige|um (?:externe )?inhalte anzuzeigen)|"
     r"^[\w .,/&-]{0,60}\b(?:getty ?images|imago|picture[ -]alliance|istock|shutterstock|ddp images)\b"
     r"[\w .,/&-]{0,40}$",
@@ -72,7 +92,7 @@ _CONSENT = re.compile(
 _WHOLE_LINE = re.compile(
     r"^(?:anzeige|werbung|newsletter|teilen|empfehlungen|weiterlesen|mehr lesen|mehr zum thema|related|"
     r"advertisement|mehr|zum artikel|zur startseite|schließen|drucken|kommentare|share|quellen?|"
-    r"sources?)\W*$",
+    r"sources?|ad|sponsored|comments?|print|email|top|back to top|nach oben|mehr anzeigen|show more)\W*$",
     re.IGNORECASE,
 )
 _CREDIT_LINE = re.compile(
@@ -96,11 +116,22 @@ def _parts(raw: str) -> frozenset[str]:
     for token in raw.split():
         if ":" in token or "[" in token or "/" in token or _MODIFIER.match(token):
             continue  # utility variants ("print:hidden") and state modifiers ("has-sidebar") are not boxes
+        if "-" in token and token.split("-", 1)[0].lower() in _UTILITY:
+            continue  # utility classes ("tracking-0.5px", "caption-bottom", "text-xs") name a style, not a box
         parts.add(token.lower().replace("-", "").replace("_", ""))
         for part in _SPLIT.split(_CAMEL.sub(" ", token)):
             if part:
                 parts.add(part.lower())
     return frozenset(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify(raw: str) -> tuple[bool, bool, bool]:
+    """For a "class id" string: (names a hidden element, names a box, names the article body)."""
+    squashed = raw.lower().replace("-", "").replace("_", "")
+    parts = _parts(raw)
+    box = bool(parts & _BAD_PARTS or ("teaser" in parts and parts & _TEASER_BOX))
+    return bool(_HIDDEN_CLASSES.intersection(squashed.split())), box, "articlebody" in squashed
 
 
 def is_boilerplate_element(el: Element) -> bool:
@@ -117,14 +148,13 @@ def is_boilerplate_element(el: Element) -> bool:
         return True
     if el.get("role") in ("navigation", "complementary", "banner", "contentinfo", "dialog"):
         return True
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}".lower().replace("-", "").replace("_", "")
-    if _HIDDEN_CLASSES.intersection(raw.split()):
-        return True
-    parts = class_parts(el)
-    if not parts or not (parts & _BAD_PARTS):
+    classes, ident = el.get("class"), el.get("id")
+    if not classes and not ident:
         return False
-    tokens = attr_tokens(el).replace("-", "").replace("_", "")
-    if "articlebody" in tokens or el.get("itemprop") == "articleBody":
+    hidden, box, body = _classify(f"{classes or ''} {ident or ''}")
+    if hidden:
+        return True
+    if not box or body or el.get("itemprop") == "articleBody":
         return False
     return not el.xpath("(.//h1|.//main|.//article|.//*[@itemprop='articleBody'])[1]")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -16,6 +16,7 @@ from crawler.extract.dates import iso, parse_date
 from crawler.extract.dom import Element, norm, parse, to_text
 from crawler.extract.fallback import trafilatura_body
 from crawler.extract.people import byline_names, dedupe, names_from_jsonld, printed_date, split_byline
+from crawler.extract.recognise import page_publisher, recognise
 from crawler.extract.selectors import SiteSelectors, select
 from crawler.extract.structured import (
     Structured,
@@ -25,13 +26,17 @@ from crawler.extract.structured import (
     parse_microdata,
     types_of,
 )
-from crawler.extract.titles import clean_title, site_key, site_keys
+from crawler.extract.titles import clean_title, headline_parts, printed_title, same_title, site_key, site_keys
 
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 # The headline as the page's metadata gives it: og:title first (the headline the publisher shares), then the
 # JSON-LD headline; sites that put a social variant in og:title say so with SiteSelectors.title_order.
 TITLE_ORDER = ("opengraph", "jsonld", "microdata", "h1", "title")
 log = logging.getLogger(__name__)
+_ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "brand", "website"})
+_DOMAIN = re.compile(
+    r"^[\w-]+(?:\.[\w-]+)*\.(?:de|com|at|ch|net|org|eu|info|online|news|tv|fm)$", re.IGNORECASE
+)
 
 _PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
@@ -76,6 +81,17 @@ def _str(value: object) -> str | None:
     return norm(html_lib.unescape(value)) or None if isinstance(value, str) else None
 
 
+_TAIL = re.compile(r"\s*(?:--|[|\-–—·•»])\s+\S")
+
+
+def _seo_tail(title: str, printed: str) -> bool:
+    """Whether a metadata title is the printed headline plus a separated tail ("Headline - keywords, more")."""
+    if len(printed) < 15 or not title.startswith(printed):
+        return False
+    tail = title[len(printed) :]
+    return len(tail) <= 80 and bool(_TAIL.match(tail))
+
+
 def _first_text(els: list[Element]) -> str | None:
     for el in els:
         text = norm(el.get("content") if el.tag == "meta" else el.text_content())
@@ -90,8 +106,11 @@ class _Extraction:
         self.url = url if isinstance(url, str) else ""
         self.selectors = selectors
         self.fields: dict[str, str] = {}
+        self.why: dict[str, str] = {}  # per field, the rule that chose its value (for --explain)
+        self.version: SiteSelectors | None = None
         self.result = empty_result()
         self._keys: set[str] | None = None
+        self._brand_names: set[str] | None = None
 
     def run(self) -> dict[str, Any]:
         root = parse(self.raw)
@@ -100,8 +119,8 @@ class _Extraction:
         self.root = root
         data = Structured()
         parse_meta(root, data)
-        h1s = [norm(h.text_content()) for h in root.iter("h1")]
-        self.h1 = next((h for h in h1s if h), None)
+        self.h1_el = next((h for h in root.iter("h1") if norm(h.text_content())), None)
+        self.h1 = norm(self.h1_el.text_content()) if self.h1_el is not None else None
         canonical = self._canonical(root, data)
         headline = data.first_meta("og:title", "twitter:title") or self.h1 or ""
         jsonld = parse_jsonld(root, self.url, canonical, headline)
@@ -113,6 +132,7 @@ class _Extraction:
 
         published, published_layer = self._published()
         version = self._selector_version(published)
+        self.version = version
         r = self.result
         r["canonical_url"] = canonical
         r["title"] = self._title(version)
@@ -121,9 +141,13 @@ class _Extraction:
             chosen = self._date_from_elements(select(root, version.published))
             if chosen is not None:
                 published, published_layer = chosen, "selectors"
+                self.why["published"] = "the site file's published selector matched a date"
         r["published"] = iso(published)
         if published is not None:
             self.fields["published"] = published_layer
+            self.why.setdefault(
+                "published", "first layer with a date: JSON-LD, microdata, meta tags, <time>, a printed date"
+            )
         modified = parse_date(art.get("dateModified")) or parse_date(data.microdata.get("dateModified"))
         modified = modified or parse_date(data.first_meta(*_MODIFIED_META))
         r["modified"] = iso(modified)
@@ -135,6 +159,9 @@ class _Extraction:
         self._body(version)
         r["extractor"] = {"method": self.fields.get("body", "none"), "version": EXTRACTOR_VERSION,
                           "fields": dict(self.fields)}  # fmt: skip
+        # is this page an article at all? (crawler/extract/recognise.py), and whose is it
+        r["recognised"] = recognise(root, data, r).as_dict()
+        r["site_publisher"] = page_publisher(data)
         return r
 
     # -- small fields -------------------------------------------------------------------------------------
@@ -176,23 +203,59 @@ class _Extraction:
     def _title(self, version: SiteSelectors | None) -> str | None:
         keys = self._site_names()
         if version is not None and version.title:
-            title = clean_title(_first_text(select(self.root, version.title)), keys)
+            els = select(self.root, version.title)
+            title = clean_title(
+                printed_title(els[0]) if els and els[0].tag == "h1" else _first_text(els), keys
+            )
             if title:
                 self.fields["title"] = "selectors"
+                self.why["title"] = "the site file's title selector matched"
                 return title
-        sources = {
+        printed = printed_title(self.h1_el) if self.h1_el is not None else None
+        metadata: dict[str, Callable[[], str | None]] = {
             "opengraph": lambda: self.data.first_meta("og:title", "twitter:title"),
             "jsonld": lambda: _str(self.art.get("headline")),
             "microdata": lambda: _str(self.data.microdata.get("headline")),
-            "h1": lambda: self.h1,
+        }
+        if printed and (version is None or not version.title_order) and not self.data.first_meta("og:title"):
+            # without og:title (the headline the publisher shares, first everywhere else) and without a site
+            # file saying otherwise: of the other metadata headlines, the one the page prints in its <h1>, so
+            # an SEO or social variant (twitter:title, the JSON-LD) loses to the printed one
+            kicker, headline = headline_parts(self.h1_el)
+            shown = {printed, headline, f"{kicker} {headline}" if kicker else headline}
+            twitter: Callable[[], str | None] = lambda: self.data.first_meta("twitter:title")  # noqa: E731
+            for name, source in (*metadata.items(), ("opengraph", twitter)):
+                title = clean_title(source(), keys)
+                if title and any(same_title(title, s) for s in shown):
+                    self.fields["title"] = name
+                    self.why["title"] = "no og:title: the metadata headline the page prints in its <h1>"
+                    return title
+        sources: dict[str, Callable[[], str | None]] = {
+            **metadata,
+            "h1": lambda: printed,
             "title": lambda: _first_text(list(self.root.iter("title"))),
         }
         order = list(version.title_order) if version is not None and version.title_order else []
+        if order and "opengraph" not in order and "h1" not in order:
+            # a site file that names other sources before og:title says og:title is not the printed headline:
+            # when those are missing (an older layout), the printed <h1> comes before og:title
+            order.append("h1")
         order += [name for name in TITLE_ORDER if name not in order]
         for name in order:
             title = clean_title(sources[name](), keys) if name in sources else None
             if title:
                 self.fields["title"] = name if name in ("opengraph", "jsonld", "microdata") else "fallback"
+                if printed and name in metadata and _seo_tail(title, printed):
+                    self.why["title"] = (
+                        f"{name} is the printed <h1> headline with an SEO tail; the tail left out"
+                    )
+                    return printed
+                named = (
+                    "the site file's title_order"
+                    if version is not None and version.title_order
+                    else "TITLE_ORDER"
+                )
+                self.why["title"] = f"first non-empty source in {named}: {', '.join(order)}"
                 return title
         return None
 
@@ -203,6 +266,7 @@ class _Extraction:
             )
             if names:
                 self.fields["authors"] = "selectors"
+                self.why["authors"] = "the site file's authors selector matched"
                 return names
         found: tuple[list[str], str] = ([], "none")
         names = names_from_jsonld(self.art.get("author"), self.data.graph)
@@ -219,19 +283,44 @@ class _Extraction:
                 if names:
                     found = (names, "opengraph")
                     break
-        author = self.art.get("author")
-        declared_org = any(
-            types_of(a) & {"organization", "newsmediaorganization"}
-            for a in (author if isinstance(author, list) else [author])
-            if isinstance(a, Mapping)
-        )
-        if not found[0] or (not declared_org and all(self._is_site_name(n) for n in found[0])):
+        if not found[0] or all(self._is_brand(n) for n in found[0]):
+            # a brand or publisher as the author ("stern.de", an Organization): the byline printed on the
+            # page names the people, when it does
             printed = byline_names(self.root)
-            if printed:
+            if printed and (not found[0] or any(not self._is_brand(n) for n in printed)):
+                self.why["authors"] = (
+                    "a person printed on the page wins over a brand or publisher as the author"
+                    if found[0]
+                    else "no structured author: the byline printed on the page"
+                )
                 found = (printed, "fallback")
         if found[0]:
             self.fields["authors"] = found[1]
+            self.why.setdefault(
+                "authors", "first layer with a name: JSON-LD, microdata, meta tags, printed byline"
+            )
         return found[0]
+
+    def _brands(self) -> set[str]:
+        """Names of the Organization objects the JSON-LD gives as author or publisher."""
+        if self._brand_names is not None:
+            return self._brand_names
+        out: set[str] = set()
+        for key in ("author", "publisher"):
+            value = self.art.get(key)
+            for obj in value if isinstance(value, list) else [value]:
+                if isinstance(obj, Mapping) and types_of(obj) & _ORG_TYPES:
+                    name = _str(obj.get("name"))
+                    if name:
+                        out.add(name.casefold())
+        self._brand_names = out
+        return out
+
+    def _is_brand(self, name: str) -> bool:
+        """A publisher, brand or domain rather than a person ("stern.de", "LTO", the site's own name)."""
+        if name.casefold() in self._brands() or _DOMAIN.search(name):
+            return True
+        return self._is_site_name(name)
 
     def _is_site_name(self, name: str) -> bool:
         key = site_key(name)
@@ -342,6 +431,7 @@ class _Extraction:
         r = self.result
         description = self._description()
         if version is not None and version.body and self._selector_body(version):
+            self.why["body"] = "the site file's body selector matched"
             return
         blocks = generic.collect_blocks(self.root)
         container = self._micro_container()
@@ -351,7 +441,8 @@ class _Extraction:
                 container = generic.expand_container(blocks, container)
         body_blocks: list[generic.Block] = []
         if container is not None:
-            body_blocks = generic.clean_blocks(generic.region_blocks(blocks, container))
+            keep_lists = self.result["language"] not in (None, "de")
+            body_blocks = generic.clean_blocks(generic.region_blocks(blocks, container), keep_lists)
         lead_block: generic.Block | None = None
         if body_blocks:
             first = body_blocks[0]
@@ -370,6 +461,7 @@ class _Extraction:
         article_body = _str(self.art.get("articleBody"))
         if article_body and generic.plausible(article_body) and generic.recall(article_body, text) < 0.5:
             text = ""  # the page text misses most of what the page declares as its body: wrong container
+            self.why["body"] = "the container's text misses most of the JSON-LD articleBody: "
         if generic.plausible(text):
             layer = (
                 "microdata"
@@ -377,13 +469,22 @@ class _Extraction:
                 else "fallback"
             )
             self._set_body(text, layer, lead_block.text if lead_block else description)
+            self.why["body"] = (
+                "the microdata articleBody element"
+                if layer == "microdata"
+                else f"the densest text container <{container.tag if container is not None else '?'}"
+                f"{' class=' + repr(container.get('class')) if container is not None and container.get('class') else ''}>"
+                f", {len(body_blocks)} blocks after boxes and boilerplate were left out"
+            )
             return
         if article_body and generic.plausible(article_body):
             self._set_body(article_body, "jsonld", description)
+            self.why["body"] = self.why.get("body", "no plausible page text: ") + "the JSON-LD articleBody"
             return
         fallback = trafilatura_body(to_text(self.raw), self.url)
         if fallback:
             self._set_body(fallback, "fallback", description)
+            self.why["body"] = "the cheap layers found no plausible text: trafilatura"
         elif text:
             self._set_body(text, "fallback", description)
         else:

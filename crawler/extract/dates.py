@@ -33,6 +33,13 @@ _NOISE = re.compile(
     r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\b:?",
     re.IGNORECASE,
 )
+_ZONES = {
+    ("et", "est", "edt"): "America/New_York", ("ct", "cst", "cdt"): "America/Chicago",
+    ("mt", "mst", "mdt"): "America/Denver", ("pt", "pst", "pdt"): "America/Los_Angeles",
+    ("bst",): "Europe/London", ("cet", "cest"): "Europe/Berlin", ("gmt", "utc", "z"): "UTC",
+}  # fmt: skip
+# time-zone abbreviations of English pages ("3:45 PM EST"), each the zone it names, summer time included
+_TZINFOS = {abbr.upper(): ZoneInfo(zone) for abbrs, zone in _ZONES.items() for abbr in abbrs}
 _GERMAN_DATE = re.compile(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{2,4})(?:\D+(\d{1,2})[:.](\d{2}))?")
 
 
@@ -67,11 +74,11 @@ def parse_date(value: object) -> datetime | None:
         except ValueError:
             return None
     cleaned = _MONTH_RE.sub(lambda m: _MONTHS[m.group(1).lower()], text)
-    cleaned = _NOISE.sub(" ", cleaned).replace(",", " ")
+    cleaned = _NOISE.sub(" ", cleaned).replace(",", " ").replace("a.m.", "am").replace("p.m.", "pm")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return _sane(dateparser.parse(cleaned, dayfirst=True))
+            return _sane(dateparser.parse(cleaned, dayfirst=True, tzinfos=_TZINFOS))
         except (ValueError, OverflowError, TypeError, dateparser.ParserError):
             return None
 

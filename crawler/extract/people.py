@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from lxml import etree
+
 from crawler.extract.boilerplate import class_parts
 from crawler.extract.dates import parse_date
 from crawler.extract.dom import Element, norm
@@ -33,14 +35,29 @@ _PREFIX = re.compile(
     r"(?:von|by|autor(?:in|en)?|verfasst\s+von|geschrieben\s+von|text)\s*[:\s]\s*",
     re.IGNORECASE,
 )
-_SPLIT = re.compile(r"\s*(?:,|;|/|&|\bund\b|\band\b|\bsowie\b|\|)\s*", re.IGNORECASE)
+# "Von" glued to the name by markup without a space: "VonAnna Beispiel", "ByJane Doe"
+_GLUED_PREFIX = re.compile(r"^(?:Von|By)(?=[A-ZÄÖÜ])")
+_SPLIT = re.compile(
+    r"\s*(?:,|;|/|&|\+|\bund\b|\band\b|\bsowie\b|\|)\s*|\s+(?:mit|with)\s+(?:material\s+(?:von|der|des)\s+)?",
+    re.IGNORECASE,
+)
+# a person's role printed beside the name ("Anna Beispiel, Redakteurin", "Jane Doe, Staff Writer")
+_ROLE = re.compile(
+    r"^(?:(?:stellv\.|stellvertretende[rn]?|leitende[rn]?|freie[rn]?|senior|chief|staff|contributing|"
+    r"deputy|political|politische[rn]?|wissenschafts|wirtschafts|sport|lokal)[\s-]*)*"
+    r"(?:chef)?(?:redakteur(?:in)?|korrespondent(?:in)?|reporter(?:in)?|volontär(?:in)?|mitarbeiter(?:in)?|"
+    r"ressortleiter(?:in)?|kolumnist(?:in)?|journalist(?:in)?|autor(?:in)?|redaktionsleiter(?:in)?|"
+    r"editor|writer|correspondent|contributor|columnist|journalist|producer|text|texte|fotos?|bilder|grafiken?|"
+    r"videos?|illustrations?|mitarbeit|recherche|photos?|photography|reporting)\b",
+    re.IGNORECASE,
+)
 _DATE_TAIL = re.compile(r"\s*(?:[-–|,]\s*)?(?:\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}).*$")
 _NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}")
 
 
 def clean_name(name: str) -> str:
     """Whitespace-collapse a name and drop a leading "Von"/"By"."""
-    text = norm(name)
+    text = _GLUED_PREFIX.sub("", norm(name))
     text = _PREFIX.sub("", text)
     return text.strip(" ,;:-–|·")
 
@@ -55,9 +72,16 @@ def split_byline(byline: str) -> list[str]:
     names = []
     for part in _SPLIT.split(text):
         part = clean_name(part)
-        if part and valid_name(part):
+        if part and valid_name(part) and not _ROLE.match(part):
             names.append(part)
     return names
+
+
+def several(name: str) -> bool:
+    """Whether one author string names several people or a person and an agency ("A und B, dpa")."""
+    return bool(
+        re.search(r"\b(?:und|and|von|by)\b|[,;/&|+]", name, re.IGNORECASE) or _GLUED_PREFIX.match(name)
+    )
 
 
 def valid_name(name: str) -> bool:
@@ -71,9 +95,7 @@ def _names(value: object, graph: Mapping[str, Mapping[str, object]], depth: int 
     if depth > 4:
         return
     if isinstance(value, str):
-        yield from (
-            split_byline(value) if re.search(r"\b(und|and|von|by)\b|,", value, re.I) else [clean_name(value)]
-        )
+        yield from split_byline(value) if several(value) else [clean_name(value)]
     elif isinstance(value, list):
         for item in value:
             yield from _names(item, graph, depth + 1)
@@ -90,7 +112,7 @@ def _names(value: object, graph: Mapping[str, Mapping[str, object]], depth: int 
             given, family = value.get("givenName"), value.get("familyName")
             name = " ".join(p for p in (given, family) if isinstance(p, str))
         if name:
-            yield clean_name(name)
+            yield from split_byline(name) if several(name) else [clean_name(name)]
 
 
 def names_from_jsonld(value: object, graph: Mapping[str, Mapping[str, object]] | None = None) -> list[str]:
@@ -115,8 +137,19 @@ _BYLINE_PARTS = frozenset(
      "authorshort", "authorlist", "verfasser"}
 )  # fmt: skip
 _CARD_PARTS = frozenset({"teaser", "related", "articlebox", "recommendation", "recommendations"})
+# boxes whose byline is not the article's: media players, galleries, captions, page furniture
+_BOX_PARTS = frozenset(
+    {"media", "mediabox", "video", "audio", "player", "caption", "figcaption", "copyright", "gallery", "slider",
+     "footer", "nav", "navigation", "sidebar", "comment", "comments", "newsletter"}
+)  # fmt: skip
 _NOT_NAME_WORDS = re.compile(
     r"\b(?:veröffentlicht|aktualisiert|stand|quelle|uhr|lesezeit|minuten|foto|bild|published|updated|min)\b",
+    re.IGNORECASE,
+)
+# credits and production notes that name people who did not write the text
+_NOT_BYLINE = re.compile(
+    r"(?:quelle|source|foto|fotos|bild|bilder|redaktion|sendung|kamera|schnitt|produktion|moderation|grafik|"
+    r"photo|image|credit|edited by|bearbeitet von)\s*:",
     re.IGNORECASE,
 )
 _LOCATION_TAIL = re.compile(r",\s*[A-ZÄÖÜ][a-zäöüß]+(?:[ -][A-ZÄÖÜ]?[a-zäöüß]+)?\s*$")
@@ -135,18 +168,113 @@ def byline_names(root: Element) -> list[str]:
             continue
         if el.tag in ("meta", "link", "script", "style", "img"):
             continue
+        if _in_furniture(el):
+            continue
         named = el.xpath(".//*[@itemprop='name']")
         text = norm((named[0] if named else el).text_content())
         if not text or len(text) > 150:
             continue
         if "," in text and text.split(",")[-1].strip().lower() not in AGENCIES:
             text = _LOCATION_TAIL.sub("", text)
-        if re.match(r"(?:quelle|source|foto|bild)\s*:", text, re.IGNORECASE):
+        if _NOT_BYLINE.match(text):
             continue
         names = [n for n in split_byline(text) if _printed_name(n)]
         if names:
             return names
+    return _author_links(root) or _labelled_byline(root)
+
+
+_AUTHOR_HREF = re.compile(r"/(?:autor|autoren|autorin|author|authors|redaktion/team)/", re.IGNORECASE)
+
+
+def _author_links(root: Element) -> list[str]:
+    """Names in links to author pages ("von <a href="/autoren/anna-beispiel">Anna Beispiel</a>")."""
+    names: list[str] = []
+    for link in _headline_scope(root).xpath(
+        ".//a[contains(@href, '/autor') or contains(@href, '/Autor') or contains(@href, '/author')"
+        " or contains(@href, '/redaktion/team/')]"
+    ):
+        if not _AUTHOR_HREF.search(link.get("href") or "") or _in_card(link) or _in_furniture(link):
+            continue
+        text = norm(link.text_content())
+        if text and len(text) <= 80:
+            names += [n for n in split_byline(text) if _printed_name(n)]
+        if len(names) >= 6:
+            break
+    return dedupe(names)
+
+
+_VON_NAME = re.compile(r"(?:[Vv]on|VON|[Bb]y|BY)(?:\s*:)?\s*[A-ZÄÖÜ]")
+_LABEL = re.compile(
+    r"^(?:autor(?:in)?(?:\s*/\s*autor(?:in)?)?|autoren|author|authors|text|von|by)\s*:?$", re.I
+)
+
+
+_LABEL_TAGS = ("strong", "b", "dt", "span", "em", "p", "div", "li")
+_LABEL_STARTS = ("von", "by", "autor", "author", "text")
+
+
+def _headline_scope(root: Element) -> Element:
+    """The <article> or <main> around the first <h1>, where the byline is; the whole page without one."""
+    h1 = next(root.iter("h1"), None)
+    if h1 is None:
+        return root
+    return next((a for a in h1.iterancestors() if a.tag in ("article", "main")), root)
+
+
+def _label_candidates(root: Element) -> list[Element]:
+    """Elements whose own first text begins like a label or a "Von ..." line (a cheap test on .text only), in
+    the <article> or <main> around the headline when there is one."""
+    scope = _headline_scope(root)
+    return [
+        el
+        for el in scope.iter(*_LABEL_TAGS)
+        if (el.text or "").lstrip()[:6].lower().startswith(_LABEL_STARTS)
+    ]
+
+
+def _labelled_byline(root: Element) -> list[str]:
+    """A name after a label: "<strong>Autorin/Autor</strong> Anna Beispiel", "Von Anna Beispiel" as a line."""
+    for el in _label_candidates(root):
+        own = norm(el.text_content())
+        if len(own) > 100 or not (_LABEL.match(own) or _VON_NAME.match(own)):
+            continue
+        if _in_card(el) or _in_furniture(el) or el.xpath("ancestor::h1|ancestor::h2|ancestor::h3"):
+            continue
+        if _LABEL.match(own):
+            parent = el.getparent()
+            around = norm(parent.text_content()) if parent is not None else ""
+            after = norm(el.tail or "") or around[around.find(own) + len(own) :]
+            if el.tag == "dt":
+                following = el.getnext()
+                after = norm(following.text_content()) if following is not None else after
+            names = [n for n in split_byline(after[:150]) if _printed_name(n)] if after else []
+            if names:
+                return names
+        elif el.tag in ("p", "div", "span", "li") and _VON_NAME.match(own):
+            names = [n for n in split_byline(own) if _printed_name(n) and _capitalised(n)]
+            if names:
+                return names
     return []
+
+
+_PARTICLES = frozenset(
+    {"von", "van", "de", "der", "den", "la", "le", "di", "da", "del", "du", "zu", "ten", "bin", "al"}
+)
+
+
+def _capitalised(name: str) -> bool:
+    """Every word of a name capitalised, name particles aside ("Ursula von der Leyen", not "the time the")."""
+    words = name.split()
+    return len(words) <= 5 and all(w[0].isupper() or w.lower() in _PARTICLES for w in words)
+
+
+def _in_furniture(el: Element) -> bool:
+    """Inside page furniture or a media/caption box (a video's byline, a photo credit)."""
+    return any(
+        a.tag in ("nav", "footer", "aside", "form", "figure") or class_parts(a) & _BOX_PARTS
+        for a in (el, *el.iterancestors())
+    )
 
 
 def _printed_name(name: str) -> bool:
@@ -184,4 +312,30 @@ def printed_date(root: Element) -> datetime | None:
         if after_h1:
             return dt
         first = first or dt
-    return first
+    return first or _labelled_date(root)
+
+
+_DATE_LABEL = re.compile(
+    r"^(?:datum|date|veröffentlicht(?: am)?|publiziert(?: am)?|erschienen(?: am)?|published(?: on)?|posted(?: on)?)"
+    r"\s*:?$",
+    re.IGNORECASE,
+)
+
+
+_DATE_LABEL_CANDIDATES = etree.XPath(
+    "(//strong|//b|//dt|//th|//span[not(*)])[string-length(normalize-space(.)) <= 24]"
+    "[translate(substring(normalize-space(.), 1, 1), 'DVPEdvpe', '') = '']"
+)
+
+
+def _labelled_date(root: Element) -> datetime | None:
+    """A date after a label: "<strong>Datum</strong> 28.04.2023", "<dt>Published</dt><dd>3 May 2024</dd>"."""
+    for el in _DATE_LABEL_CANDIDATES(root):
+        if not _DATE_LABEL.match(norm(el.text_content())) or _in_card(el) or _in_furniture(el):
+            continue
+        following = el.getnext() if el.tag in ("dt", "th") else None
+        for text in (el.tail, following.text_content() if following is not None else None):
+            dt = parse_date(norm(text)) if text and norm(text) else None
+            if dt is not None:
+                return dt
+    return None

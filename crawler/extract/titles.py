@@ -6,9 +6,10 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from crawler.extract.dom import norm
+from crawler.extract.boilerplate import class_parts
+from crawler.extract.dom import Element, norm
 
-_SEPARATORS = re.compile(r"\s+[|\-–—·•»:]\s+|\s*\|\s*")
+_SEPARATORS = re.compile(r"\s+(?:--|[|\-–—·•»:])\s+|\s*\|\s*")
 _GENERIC_SUFFIXES = frozenset(
     {"nachrichten", "news", "aktuelle nachrichten", "startseite", "home", "homepage", "online", "zeitung"}
 )
@@ -68,3 +69,90 @@ def clean_title(title: str | None, keys: set[str]) -> str | None:
         else:
             break
     return text or None
+
+
+# class/id parts of a kicker (Dachzeile, topline) printed inside the <h1> above or before the headline
+KICKER_PARTS = frozenset(
+    {"kicker", "dachzeile", "topline", "overline", "roofline", "eyebrow", "supertitle", "superline", "spitzmarke",
+     "overhead", "pretitle", "preheadline", "topic", "rubrik", "flag", "label"}
+)  # fmt: skip
+_HIDDEN_PARTS = frozenset(
+    {"hidden", "hide", "visuallyhidden", "sronly", "screenreader", "invisible", "offscreen"}
+)
+_INVISIBLE = str.maketrans("", "", "\u00ad\u200b\u200c\u200d\u2060\ufeff")
+
+
+def _hidden(el: Element) -> bool:
+    return (
+        bool(class_parts(el) & _HIDDEN_PARTS)
+        or el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+    )
+
+
+def headline_parts(h1: Element) -> tuple[str | None, str]:
+    """The kicker printed inside an <h1> (None without one) and the headline without it.
+
+    A kicker is an element with a kicker-ish class ("kicker", "topline", "dachzeile", ...) before the
+    headline text. When the page puts a separator between the two (a visually hidden ": "), the page means
+    "Kicker: Headline" and the kicker is returned with the separator, so callers can join them.
+    """
+    kicker_el = next(
+        (el for el in h1.iterdescendants() if isinstance(el.tag, str) and class_parts(el) & KICKER_PARTS),
+        None,
+    )
+    full = norm(h1.text_content())
+    if kicker_el is None or norm(_text_before(h1, kicker_el)):
+        return None, full  # no kicker, or a kicker-ish element after the start of the headline
+    kicker = norm(kicker_el.text_content())
+    rest: list[str] = []
+    separator = False
+
+    def walk(el: Element) -> None:
+        nonlocal separator
+        if el is kicker_el or not isinstance(el.tag, str):
+            return
+        if el is not h1 and _hidden(el):
+            separator = separator or norm(el.text_content()) in (":", "-", "–", "|")
+            return
+        rest.append(el.text or "")
+        for child in el:
+            walk(child)
+            rest.append(child.tail or "")
+
+    walk(h1)
+    headline = norm(" ".join(rest))
+    if not kicker or not headline or len(kicker) > 80:
+        return None, full
+    return (kicker + ":" if separator else None), headline
+
+
+def _text_before(root: Element, target: Element) -> str:
+    """The text inside root that comes before target, in document order."""
+    parts: list[str] = []
+
+    def walk(el: Element) -> bool:
+        if el is target:
+            return True
+        parts.append(el.text or "" if isinstance(el.tag, str) else "")
+        for child in el:
+            if walk(child):
+                return True
+            parts.append(child.tail or "")
+        return False
+
+    walk(root)
+    return "".join(parts)
+
+
+def printed_title(h1: Element) -> str:
+    """The headline as printed in an <h1>: a kicker without a separator left out, "Kicker: Headline" with one."""
+    kicker, headline = headline_parts(h1)
+    return f"{kicker} {headline}" if kicker else headline
+
+
+def same_title(a: str | None, b: str | None) -> bool:
+    """Titles equal after collapsing whitespace and dropping soft hyphens and zero-width characters."""
+    if not a or not b:
+        return False
+    return norm(a.translate(_INVISIBLE)).casefold() == norm(b.translate(_INVISIBLE)).casefold()

@@ -112,9 +112,9 @@ def add_record(stats: ArchiveStats, record: Mapping[str, Any]) -> None:
         known = stats.revised.get(record_id)
         if known is None or revision > known.revision:
             stats.revised[record_id] = Revised(record_id, site, title, url, revision)
-    cluster = record.get("cluster")
-    if cluster:
-        stats.clusters[str(cluster)].append(Member(record_id, site, title, url))
+    # the first copy of a cluster was archived before the second was seen (records are immutable): its
+    # cluster is its own id
+    stats.clusters[_text(record.get("cluster")) or record_id].append(Member(record_id, site, title, url))
 
 
 def collect(reader: ArchiveReader) -> ArchiveStats:

@@ -19,13 +19,15 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from w3lib.encoding import http_content_type_encoding
 
+from crawler import defaults
 from crawler.discovery import DiscoveryError, Entry, parse_feed, parse_sitemap
 from crawler.extract import SiteSelectors, looks_binary
 from crawler.items import Article
 from crawler.mirror import mirror_hosts
+from crawler.netguard import Refused
 from crawler.offthread import ExtractPool, PageResult, process_page
 from pipelines.state import SeenEntry, state_for
-from pipelines.text import canonical, registrable_host, to_datetime
+from pipelines.text import canonical, parse_flag, registrable_host, to_datetime
 
 # a page without a headline needs at least this many words of text to be taken for an article
 MIN_UNTITLED_WORDS = 25
@@ -35,17 +37,8 @@ KIND_SITEMAP = "sitemap"
 KIND_SECTION = "section"
 
 #: revisit policy defaults (settings REVISIT_MAX_AGE_HOURS, REVISIT_INTERVAL_HOURS; 0 turns revisits off)
-DEFAULT_REVISIT_MAX_AGE_HOURS = 48.0
-DEFAULT_REVISIT_INTERVAL_HOURS = 6.0
 #: request meta key: canonical URL of the known article a request refetches
 META_KNOWN = "newsarchive_known"
-
-
-def _flag(value: object) -> bool:
-    """A spider argument as a bool (``-a recheck=1`` passes a string)."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
 
 
 def month_range(start: date, end: date) -> list[tuple[int, int]]:
@@ -76,6 +69,12 @@ class NewsSpider(scrapy.Spider):
     skip: ClassVar[list[str]] = []
     selectors: ClassVar[SiteSelectors | None] = None
 
+    # --- set by crawler.extensions.SiteLock when the run opens ---
+    #: another run holds the site's lock: start nothing
+    locked_out: bool = False
+    #: the site's previous run finished cleanly: an incremental run may stop early at known articles
+    previous_run_clean: bool = False
+
     # skipped on every site: media, tickers, galleries, index and search pages
     common_skip: ClassVar[list[str]] = [
         r"/(video|videos|podcast|podcasts|audio|mediathek|bildergalerie|galerie|gallery|fotostrecke)/",
@@ -94,13 +93,13 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.recheck = _flag(recheck)
+        self.recheck = parse_flag(recheck)
         if mode not in ("incremental", "backfill"):
             raise ValueError(f"unknown mode {mode!r}: use incremental or backfill")
         self.mode = mode
         self.date_from = date.fromisoformat(date_from) if date_from else None
         self.date_to = date.fromisoformat(date_to) if date_to else None
-        if mode == "backfill" and not self.archive_sitemap:
+        if mode == "backfill" and not self.can_backfill():
             raise ValueError(f"site {self.name} has no archive sitemaps to backfill from")
         self.site_domains = sorted({_registrable(d) for d in self.domains})  # ndr.de for www.ndr.de
         # entry points may live on another host (e.g. a sitemap on a CDN host): allowed, but never articles
@@ -112,6 +111,13 @@ class NewsSpider(scrapy.Spider):
         self._pool_checked = False
 
     # --- hooks ---
+    def can_backfill(self) -> bool:
+        """Whether a backfill (``--from/--to``) has documents to read: the monthly archive sitemaps."""
+        return bool(self.archive_sitemap)
+
+    def page_rejected(self, url: str, reason: str) -> None:
+        """Called for a fetched page that is no article (``reason`` from crawler/extract/recognise.py)."""
+
     def is_article_url(self, url: str) -> bool:
         """Whether a discovered URL is worth fetching as an article."""
         host = (urlsplit(url).hostname or "").lower()
@@ -170,7 +176,7 @@ class NewsSpider(scrapy.Spider):
                 yield url, KIND_SITEMAP
 
     async def start(self) -> AsyncIterator[Any]:
-        if getattr(self, "locked_out", False):
+        if self.locked_out:
             return  # another run of this site holds its lock (crawler.extensions.SiteLock)
         for url, kind in self.entry_points():
             callback = {KIND_FEED: self.parse_feed, KIND_SITEMAP: self.parse_sitemap}.get(
@@ -187,6 +193,10 @@ class NewsSpider(scrapy.Spider):
     def fetch_failed(self, failure: Any) -> None:
         """An article that could not be fetched, after Scrapy's retries: logged with the reason and counted."""
         reason = failure_reason(failure)
+        if failure.check(Refused):
+            # counted as newsarchive/rejected/scheme or .../address where it was refused (crawler/netguard.py)
+            self.logger.warning("not fetched: %s (%s)", failure.request.url, reason)
+            return
         if failure.check(IgnoreRequest) and "robots.txt" in reason:
             self.crawler.stats.inc_value("newsarchive/robots_forbidden")
             return
@@ -222,8 +232,8 @@ class NewsSpider(scrapy.Spider):
         than REVISIT_MAX_AGE_HOURS and not fetched for REVISIT_INTERVAL_HOURS), or None (not refetched)."""
         if self.recheck:
             return "recheck"
-        max_age = self.settings.getfloat("REVISIT_MAX_AGE_HOURS", DEFAULT_REVISIT_MAX_AGE_HOURS)
-        interval = self.settings.getfloat("REVISIT_INTERVAL_HOURS", DEFAULT_REVISIT_INTERVAL_HOURS)
+        max_age = self.settings.getfloat("REVISIT_MAX_AGE_HOURS", defaults.REVISIT_MAX_AGE_HOURS)
+        interval = self.settings.getfloat("REVISIT_INTERVAL_HOURS", defaults.REVISIT_INTERVAL_HOURS)
         born = to_datetime(entry.published) or to_datetime(entry.first_seen)
         if max_age <= 0 or born is None:
             return None
@@ -255,8 +265,12 @@ class NewsSpider(scrapy.Spider):
         fresh.sort(key=lambda e: e.date.timestamp() if e.date and e.date.tzinfo else 0.0, reverse=True)
         # stopping early is safe only when the last run of the site finished cleanly (crawler.extensions.SiteLock
         # sets previous_run_clean): a killed run leaves unarchived articles between known ones
-        early = self.mode == "incremental" and not self.recheck and getattr(self, "previous_run_clean", False)
-        stop_after = self.settings.getint("INCREMENTAL_STOP_AFTER_KNOWN", 0) if early else 0
+        early = self.mode == "incremental" and not self.recheck and self.previous_run_clean
+        stop_after = (
+            self.settings.getint("INCREMENTAL_STOP_AFTER_KNOWN", defaults.INCREMENTAL_STOP_AFTER_KNOWN)
+            if early
+            else 0
+        )
         known_in_a_row = 0
         for entry in fresh:
             if entry.url in self._listed:
@@ -307,6 +321,12 @@ class NewsSpider(scrapy.Spider):
         except DiscoveryError as exc:
             self._discovery_failed(response, exc)
             return
+        yield from self.sitemap_requests(response, kind, entries, depth)
+
+    def sitemap_requests(
+        self, response: Response, kind: str, entries: list[Entry], depth: int
+    ) -> Iterator[scrapy.Request]:
+        """The requests a parsed sitemap leads to: its articles, or the child sitemaps of an index."""
         if kind == "urlset":
             yield from self._article_requests(entries, response.url)
             return
@@ -340,7 +360,7 @@ class NewsSpider(scrapy.Spider):
             (Entry(u.split("#")[0]) for u in dict.fromkeys(links)), response.url
         )
         nxt = response.css('a[rel~="next"]::attr(href), link[rel~="next"]::attr(href)').get()
-        max_pages = self.settings.getint("SECTION_MAX_PAGES", 5)
+        max_pages = self.settings.getint("SECTION_MAX_PAGES", defaults.SECTION_MAX_PAGES)
         if nxt and depth + 1 < max_pages:
             yield response.follow(
                 nxt, callback=self.parse_section, errback=self.entry_failed, cb_kwargs={"depth": depth + 1}
@@ -360,6 +380,14 @@ class NewsSpider(scrapy.Spider):
         if not fields.get("title") and len((fields.get("body") or "").split()) < MIN_UNTITLED_WORDS:
             self.crawler.stats.inc_value("newsarchive/rejected/no article")
             self.logger.warning("not archived: %s (no article: no headline and no text)", response.url)
+            return
+        verdict = fields.get("recognised")
+        if isinstance(verdict, dict) and not verdict.get("article"):
+            # the page itself says it is no article: a section front, a form, a gallery... (extract/recognise.py)
+            reason = str(verdict.get("reason") or "no_article_signals")
+            self.crawler.stats.inc_value(f"newsarchive/rejected/{reason}")
+            self.logger.info("not archived: %s (not an article: %s)", response.url, reason)
+            self.page_rejected(response.url, reason)
             return
         # an article extracted badly (a title but no body, say) is archived all the same, with its raw response,
         # so that it can be re-extracted once its site file is fixed

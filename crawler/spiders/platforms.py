@@ -34,3 +34,30 @@ class FunkeSpider(NewsSpider):
         cls.news_sitemaps = [f"{base}/sitemaps/news.xml"]
         if cls.has_archive:
             cls.archive_sitemap = base + "/sitemaps/archive/sitemap-{year}-{month:02d}-p00.xml.gz"
+
+
+class IppenSpider(NewsSpider):
+    """Ippen Media titles (merkur.de, fr.de, fnp.de, hna.de, ...): article URLs end ``-<8-digit id>.html``.
+
+    Seen on saved pages of two titles: ``merkur.de/welt/<slug>-92243692.html`` and
+    ``fr.de/ratgeber/wohnen/<slug>-zr-93036630.html``.
+    """
+
+    article_url: ClassVar[str] = r"-\d{8,}\.html$"
+
+
+class MadsackSpider(NewsSpider):
+    """Madsack titles (haz.de, kn-online.de, lvz.de, ...), one portal platform shared with RND.de.
+
+    Article URLs end in a 26-character upper-case id: ``kn-online.de/schleswig-holstein/<slug>-L2YRDUAUPZAKLMWD42F5NMJZVY.html``.
+    """
+
+    article_url: ClassVar[str] = r"-[A-Z0-9]{26}\.html$"
+
+
+#: platform name (the ``platform`` key of a site entry, crawler/sitesfile.py) -> its base
+PLATFORMS: dict[str, type[NewsSpider]] = {
+    "funke": FunkeSpider,
+    "ippen": IppenSpider,
+    "madsack": MadsackSpider,
+}

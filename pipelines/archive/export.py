@@ -1,5 +1,9 @@
 """Export archive records to Parquet or CSV, partitioned Hive style by site and publication date.
 
+Every record field is written by a possible attacker: in CSV, a text cell that starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return gets a leading ``'``, so that a spreadsheet shows it as text instead of running
+it as a formula (OWASP's rule for CSV injection). Parquet keeps the values as they are.
+
 pyarrow is an optional dependency (``pip install 'newsarchive[export]'``); it is imported when an export
 runs. Records stream through in batches: memory holds one batch plus pyarrow's open files.
 """
@@ -52,6 +56,13 @@ COLUMNS: tuple[str, ...] = (
     "schema_version",
 )  # fmt: skip
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+#: a CSV cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading ``'`` before ``= + - @`` tab or CR (OWASP's rule)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 class ExportError(Exception):
@@ -164,6 +175,8 @@ def _row(record: Mapping[str, Any], fmt: str) -> dict[str, Any]:
                 }  # fmt: skip
         else:
             row[name] = _text(value)
+        if fmt == "csv" and isinstance(row[name], str):
+            row[name] = neutralise_cell(row[name])
     row["site"], row["date"] = partition_of(record)
     return row
 

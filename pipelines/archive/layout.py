@@ -57,3 +57,13 @@ def commit_of(manifest: str) -> str | None:
         return None
     name = manifest[len(prefix) : -len(".json")]
     return name if COMMIT_RE.match(name) else None
+
+
+def check_cursor(cursor: str) -> str:
+    """``cursor`` if it is a commit name (what readers hand out as the cursor), else ValueError: a corrupted
+    cursor must not silently read as "nothing after it"."""
+    if not COMMIT_RE.match(cursor):
+        raise ValueError(
+            f"not a cursor: {cursor!r} (a commit name such as 20240101T120000.000000Z-20240101T115900Z-0123abcd-00001)"
+        )
+    return cursor

@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
@@ -15,6 +15,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.misc import load_object
 from twisted.internet.defer import DeferredLock
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
@@ -39,14 +40,8 @@ DEFAULT_PART_MAX_RECORDS = 500
 DEFAULT_PART_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_PART_MAX_AGE = 300.0
 SOFTWARE = "newsarchive (pipelines.archive, format v1)"
-#: fault injection for tests only: "<point>:<n>" kills the process with SIGKILL at the n-th (1-based) pass
-#: of a point of the commit protocol: after-part (a part object written, its manifest not yet),
-#: in-manifest (intent recorded, manifest being written), after-manifest (manifest written, seen-store not
-#: yet updated). See tests/test_crash_safety.py.
-CRASH_AT_ENV = "NEWSARCHIVE_CRASH_AT"
 #: seconds after which a pending commit without a manifest is dropped from the seen-store
 PENDING_COMMIT_TTL = 3600.0
-_passes: dict[str, int] = {}
 #: signal sent (with ``pipeline=``) at spider close before the last commit, to fill ``run_info``
 archive_closing = object()
 
@@ -68,13 +63,30 @@ def _take_exchange(adapter: ItemAdapter) -> tuple[Mapping[str, Any] | None, Exch
     return raw, warc
 
 
-def _crash_point(point: str) -> None:
-    spec = os.environ.get(CRASH_AT_ENV)
-    if not spec:
-        return
-    _passes[point] = _passes.get(point, 0) + 1
-    if spec == f"{point}:{_passes[point]}":
-        os.kill(os.getpid(), signal.SIGKILL)
+class SharedWriter:
+    """The archive writer thread, one per process and shared by the pipelines of every crawler in it.
+
+    One thread keeps each pipeline's writes in order (a FIFO queue) as a thread per crawler did, without a thread
+    (and a malloc arena) per site when one process crawls hundreds of sites. It stops with its last user.
+    """
+
+    pool: ThreadPool | None = None
+    users = 0
+
+    @classmethod
+    def acquire(cls) -> ThreadPool:
+        if cls.pool is None:
+            cls.pool = ThreadPool(1, 1, name="archive-writer")
+            cls.pool.start()
+        cls.users += 1
+        return cls.pool
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users <= 0 and cls.pool is not None:
+            cls.pool.stop()
+            cls.pool, cls.users = None, 0
 
 
 class ArchivePipeline:
@@ -113,6 +125,10 @@ class ArchivePipeline:
         #: the archive writer thread (ARCHIVE_WRITER_THREAD), or None: parts are written on the crawl thread
         self.writer: ThreadPool | None = None
         self._writing = DeferredLock()
+        #: ARCHIVE_COMMIT_HOOK: called with each point of the commit protocol it passes: "after-part" (a part
+        #: object written, its manifest not yet), "in-manifest" (intent recorded, manifest being written),
+        #: "after-manifest" (manifest written, seen-store not yet updated); the crash tests kill the process there
+        self.commit_hook: Callable[[str], None] | None = None
         #: extra manifest keys of this run (e.g. ``health``, filled by crawler.health before the last commit)
         self.run_info: dict[str, Any] = {}
 
@@ -137,10 +153,11 @@ class ArchivePipeline:
             crawler_info=info,
         )
         pipeline.crawler = crawler
+        if hook := settings.get("ARCHIVE_COMMIT_HOOK"):
+            pipeline.commit_hook = load_object(hook)
         if settings.getbool("ARCHIVE_WRITER_THREAD", False):
-            pipeline.writer = ThreadPool(1, 1, name="archive-writer")
-            pipeline.writer.start()
-            crawler.signals.connect(pipeline.writer.stop, signal=signals.spider_closed, weak=False)
+            pipeline.writer = SharedWriter.acquire()
+            crawler.signals.connect(SharedWriter.release, signal=signals.spider_closed, weak=False)
         return pipeline
 
     def open_spider(self) -> None:
@@ -258,14 +275,17 @@ class ArchivePipeline:
                     key = obj.key
                     self.storage.put(obj.key, obj.data)
                     objects.append(obj)
-                    _crash_point("after-part")
+                    if self.commit_hook is not None:
+                        self.commit_hook("after-part")
             entries = [entry for part in parts for entry in part.entries]
             aliases = [alias for part in parts for alias in part.aliases]
             self.store.prepare_commit(commit, entries, aliases)
             key = manifest_key(commit)
-            _crash_point("in-manifest")
+            if self.commit_hook is not None:
+                self.commit_hook("in-manifest")
             self.storage.put(key, self._manifest(commit, objects, records))
-            _crash_point("after-manifest")
+            if self.commit_hook is not None:
+                self.commit_hook("after-manifest")
         except Exception as exc:
             self.stats.inc_value("newsarchive/archive_errors")
             logger.error(

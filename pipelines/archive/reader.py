@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipelines.archive.layout import MANIFESTS, commit_of, manifest_key, sanitise_site
+from pipelines.archive.layout import MANIFESTS, check_cursor, commit_of, manifest_key, sanitise_site
 from pipelines.storage import RangeStorage, Storage, StorageError, open_storage
+from pipelines.storage.base import check_key
 
 __all__ = ["ArchiveError", "ArchiveReader", "RecordFilter", "open_archive", "parse_bound", "published_at"]
 
@@ -89,12 +90,15 @@ class RecordFilter:
     ) -> RecordFilter:
         sites = _values(site)
         languages = _values(language)
+        low, high = parse_bound(published_from), parse_bound(published_to)
+        if low is not None and high is not None and not _after(high, low):
+            raise ValueError(f"published_from {published_from} is after published_to {published_to}")
         return cls(
             sites=None if sites is None else frozenset(sanitise_site(s) for s in sites),
             languages=None if languages is None else frozenset(lang.lower() for lang in languages),
             clusters=_values(cluster),
-            published_from=parse_bound(published_from),
-            published_to=parse_bound(published_to),
+            published_from=low,
+            published_to=high,
         )
 
     def wants_part(self, part: Mapping[str, Any]) -> bool:
@@ -110,7 +114,8 @@ class RecordFilter:
             lang = str(record.get("language") or "").lower()
             if lang not in self.languages and lang.split("-")[0] not in self.languages:
                 return False
-        if self.clusters is not None and record.get("cluster") not in self.clusters:
+        # a cluster's first copy was archived before the others (records are immutable): its id is the cluster
+        if self.clusters is not None and (record.get("cluster") or record.get("id")) not in self.clusters:
             return False
         if self.published_from is not None or self.published_to is not None:
             published = published_at(record)
@@ -144,13 +149,27 @@ class ArchiveReader:
         self.cursor: str | None = None
 
     def manifests(self, after: str | None = None) -> list[str]:
-        """Commit names after ``after`` (exclusive), in commit order."""
+        """Commit names after ``after`` (exclusive), in commit order; ValueError when ``after`` is no cursor."""
+        if after is not None:
+            check_cursor(after)
         names = [name for key in self.storage.list(f"{MANIFESTS}/") if (name := commit_of(key)) is not None]
         return sorted(name for name in names if after is None or name > after)
 
     def manifest(self, commit: str) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self.storage.get(manifest_key(commit)))
-        return data
+        try:
+            data = json.loads(self.storage.get(manifest_key(commit)))
+        except ValueError as exc:
+            raise ArchiveError(f"manifest {commit} is not valid JSON: {exc}") from exc
+        parts = data.get("parts", []) if isinstance(data, dict) else None
+        if not isinstance(parts, list) or not all(isinstance(p, dict) and "key" in p for p in parts):
+            raise ArchiveError(f"manifest {commit} is malformed: its parts are not a list of objects with a key")
+        for part in parts:
+            try:
+                check_key(str(part["key"]))
+            except ValueError as exc:
+                raise ArchiveError(f"manifest {commit} lists an unsafe key, not read: {exc}") from exc
+        result: dict[str, Any] = data
+        return result
 
     def commits(self, after: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
         """(commit name, manifest) of the commits after ``after``, in commit order."""
@@ -215,7 +234,9 @@ class ArchiveReader:
         """The records of one manifest part entry, checked against its sha256."""
         key = str(part["key"])
         try:
-            data = self.storage.get(key)
+            data = self.storage.get(check_key(key))
+        except ValueError as exc:
+            raise ArchiveError(f"unsafe part key, not read: {exc}") from exc
         except FileNotFoundError as exc:
             raise ArchiveError(f"committed part {key!r} is missing from {self.storage.uri}") from exc
         if hashlib.sha256(data).hexdigest() != part.get("sha256"):
@@ -231,6 +252,10 @@ class ArchiveReader:
         if not raw:
             raise KeyError(f"record {record.get('id')!r} has no raw response")
         key, offset, length = str(raw["warc"]), int(raw["offset"]), int(raw["length"])
+        try:
+            check_key(key)
+        except ValueError as exc:
+            raise ArchiveError(f"record {record.get('id')!r}: unsafe WARC key, not read: {exc}") from exc
         if isinstance(self.storage, RangeStorage):
             return self.storage.get_range(key, offset, length)
         return self.storage.get(key)[offset : offset + length]

@@ -54,6 +54,9 @@ def verify(reader: ArchiveReader, min_orphan_age: timedelta = timedelta(hours=6)
             except FileNotFoundError:
                 result.problems.append(f"{key}: missing (commit {commit})")
                 continue
+            except ValueError as exc:  # a key with "..", an absolute path, ...: never read
+                result.problems.append(f"{key!r}: not a valid object key (commit {commit}): {exc}")
+                continue
             result.bytes += len(data)
             if part.get("bytes") is not None and len(data) != int(part["bytes"]):
                 result.problems.append(f"{key}: {len(data)} bytes, the manifest says {part['bytes']}")

@@ -1,29 +1,54 @@
-"""Seen-store backends and the per-crawler shared store."""
+"""The state store: seen-store, run locks and health history, one backend module each (sqlite.py, redis.py).
+
+Interfaces live in base.py; this module opens them by URI (one parser for both) and keeps the crawler's
+seen-store.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote, urlsplit
 
 from scrapy import signals
 
-from pipelines.state.base import HealthEntry, NearDupEntry, PendingCommit, SeenEntry, SeenStore, StateError
-from pipelines.state.sqlite import SqliteSeenStore
+from pipelines.redact import redact_url
+from pipelines.state.base import (
+    DEFAULT_TTL,
+    ClaimingStore,
+    HealthEntry,
+    LockHolder,
+    LockStore,
+    NearDupEntry,
+    PendingCommit,
+    SeenEntry,
+    SeenStore,
+    StateError,
+)
+from pipelines.state.sqlite import SqliteLockStore, SqliteSeenStore
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 __all__ = [
     "DEFAULT_STATE_URI",
+    "DEFAULT_TTL",
+    "ClaimingStore",
     "HealthEntry",
+    "LockHolder",
+    "LockStore",
     "NearDupEntry",
     "PendingCommit",
     "SeenEntry",
     "SeenStore",
+    "SqliteLockStore",
     "SqliteSeenStore",
     "StateError",
+    "StateLocation",
+    "open_locks",
     "open_state",
+    "parse_state_uri",
     "state_for",
 ]
 
@@ -31,10 +56,20 @@ __all__ = [
 DEFAULT_STATE_URI = "archive.state.sqlite"
 
 _ATTR = "_newsarchive_state"
+_SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 
 
-def open_state(uri: str) -> SeenStore:
-    """Open ``sqlite:///abs/path``, ``sqlite:relative/path`` or a plain ``*.sqlite`` / ``*.db`` path."""
+@dataclass(frozen=True, slots=True)
+class StateLocation:
+    """A parsed state URI: the backend and what it opens (a file path for sqlite, the URI for redis)."""
+
+    backend: Literal["sqlite", "redis"]
+    target: str
+
+
+def parse_state_uri(uri: str) -> StateLocation:
+    """Parse ``sqlite:///abs/path``, ``sqlite:relative/path``, a plain ``*.sqlite`` / ``*.db`` path or
+    ``redis://host:port/db``; a StateError (one line) for anything else."""
     if not uri:
         raise StateError("no seen-store URI given (set STATE_URI)")
     parts = urlsplit(uri)
@@ -42,22 +77,40 @@ def open_state(uri: str) -> SeenStore:
     if scheme == "sqlite":
         if parts.netloc:
             raise StateError(
-                f"invalid seen-store URI {uri!r}: use sqlite:///abs/path or sqlite:relative/path"
+                f"invalid seen-store URI {redact_url(uri)!r}: use sqlite:///abs/path or sqlite:relative/path"
             )
         path = unquote(parts.path)
         if not path:
-            raise StateError(f"invalid seen-store URI {uri!r}: no database path")
-        return SqliteSeenStore(path)
+            raise StateError(f"invalid seen-store URI {redact_url(uri)!r}: no database path")
+        return StateLocation("sqlite", path)
     if scheme in ("redis", "rediss"):
+        return StateLocation("redis", uri)
+    if len(scheme) <= 1 and Path(uri).suffix.lower() in _SQLITE_SUFFIXES:
+        return StateLocation("sqlite", uri)
+    raise StateError(
+        f"unknown seen-store URI {redact_url(uri)!r}"
+        " (use sqlite:///abs/path, sqlite:relative/path, a *.sqlite / *.db path or redis://host:port/db)"
+    )
+
+
+def open_state(uri: str) -> SeenStore:
+    """The seen-store at ``uri`` (see parse_state_uri)."""
+    where = parse_state_uri(uri)
+    if where.backend == "redis":
         from pipelines.state.redis import RedisSeenStore
 
-        return RedisSeenStore(uri)
-    if len(scheme) <= 1 and Path(uri).suffix.lower() in (".sqlite", ".sqlite3", ".db"):
-        return SqliteSeenStore(uri)
-    raise StateError(
-        f"unknown seen-store URI {uri!r}"
-        " (use sqlite:///abs/path, sqlite:relative/path or a *.sqlite / *.db path)"
-    )
+        return RedisSeenStore(where.target)
+    return SqliteSeenStore(where.target)
+
+
+def open_locks(uri: str) -> LockStore:
+    """The run locks beside the seen-store at ``uri`` (same URIs as open_state)."""
+    where = parse_state_uri(uri)
+    if where.backend == "redis":
+        from pipelines.state.redis import RedisLockStore
+
+        return RedisLockStore(where.target)
+    return SqliteLockStore(where.target)
 
 
 def state_for(crawler: Crawler) -> SeenStore:

@@ -1,10 +1,19 @@
-"""The seen-store protocol: what has been archived, keyed by canonical URL."""
+"""The state store's interfaces: the seen-store (what has been archived, keyed by canonical URL), the
+optional capability of claiming work across workers, and the per-site run locks.
+
+Each backend module (sqlite.py, redis.py) implements all of them; pipelines/state/__init__.py opens them by URI.
+"""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
+
+#: seconds a run lock lasts without a refresh (the RUN_LOCK_TTL setting overrides it)
+DEFAULT_TTL = 600.0
 
 
 class StateError(Exception):
@@ -134,3 +143,91 @@ class SeenStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class ClaimingStore(Protocol):
+    """A seen-store shared by the workers of a distributed crawl (pipelines/state/redis.py): a worker claims an
+    article before archiving it, so two workers never archive the same one."""
+
+    #: seconds a claim's holder counts as alive after its last sign of life
+    owner_ttl: float
+
+    def claim(self, canonical_url: str, site: str, content_hash: str) -> str | None:
+        """None: claimed, go on; else the canonical URL another live worker is archiving with this URL or text."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LockHolder:
+    """Who holds a site's lock."""
+
+    site: str
+    host: str
+    pid: int
+    token: str
+    acquired_at: float
+    expires_at: float
+
+    def describe(self) -> str:
+        since = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.acquired_at))
+        return f"pid {self.pid} on {self.host} since {since}"
+
+
+class LockStore(Protocol):
+    """Per-site run locks: two overlapping runs of one site never crawl at once.
+
+    A lock has an owner (host, pid, run token) and an expiry that the holder extends while it runs (heartbeat).
+    A lock whose holder died expires: at once when the holder was a process on this host that no longer
+    exists, otherwise when its expiry passes.
+    """
+
+    def acquire(self, site: str, ttl: float = DEFAULT_TTL) -> LockHolder | None:
+        """Take the site's lock and return None, or return the live holder that has it."""
+        ...
+
+    def refresh(self, site: str, ttl: float = DEFAULT_TTL) -> bool:
+        """Extend our lock; False when it was lost (expired and taken by another run)."""
+        ...
+
+    def release(self, site: str) -> None: ...
+
+    def begin_run(self, site: str) -> bool:
+        """Record that a run of the site starts; True when the run before it finished cleanly (or there was none).
+
+        Incremental crawls stop reading a feed early at known articles only after a clean run: a run that was
+        killed or stopped early may have left unarchived articles among known ones."""
+        ...
+
+    def end_run(self, site: str, clean: bool) -> None:
+        """Record how the run ended (clean: every article it found was handled)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this host (a lock held by a dead local process is stale)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class DiscoveryCache(Protocol):
+    """Entry points discovered for a site given by URL, kept for a time-to-live (crawler/spiders/discover.py).
+
+    ``found`` is plain JSON: ``{"feeds": [...], "news_sitemaps": [...], "sitemaps": [...], "sections": [...]}``.
+    Both backends implement it (SQLite table ``discovery``, Redis key ``<prefix>:discovery:<site>``).
+    """
+
+    def get_discovery(self, site: str) -> dict[str, Any] | None:
+        """What was found for ``site``, or None when nothing was or it expired."""
+        ...
+
+    def put_discovery(self, site: str, found: dict[str, Any], ttl: float) -> None:
+        """Keep ``found`` for ``ttl`` seconds."""
+        ...

@@ -1,4 +1,4 @@
-"""Redis seen-store: one store shared by every worker of a distributed crawl.
+"""Redis state store: one seen-store shared by every worker of a distributed crawl, and the run locks.
 
 URI: ``redis://[:password@]host:port/db`` (also ``rediss://``), optionally ``?prefix=NAME`` (default
 ``newsarchive``) to keep several archives in one database. Keys, all under the prefix:
@@ -8,7 +8,10 @@ URI: ``redis://[:password@]host:port/db`` (also ``rediss://``), optionally ``?pr
 - ``nd:docs`` hash id -> JSON near-duplicate entry; ``nd:band:<key>`` set of ids;
 - ``health:<site>`` list of JSON run health entries, oldest first; ``health:sites`` set of their sites;
 - ``claim:url:<canonical>``, ``claim:hash:<site>:<hash>`` (see :meth:`RedisSeenStore.claim`) and
-  ``owner:<token>``, the liveness key of the store instance that holds claims.
+  ``owner:<token>``, the liveness key of the store instance that holds claims;
+- ``lock:<site>`` a run lock: the holder as JSON, taken with SET NX PX (Redis expires it when the holder stops
+  refreshing it; refresh and release act only while the key still holds our token); ``run:<site>`` whether
+  the site's last run ended cleanly.
 
 Multi-key updates run as Lua scripts or MULTI/EXEC transactions, so a reader never sees half a commit.
 Needs a standalone Redis (or one shard: the scripts touch keys they compute).
@@ -19,7 +22,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
+import socket
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -27,7 +33,18 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pipelines.state.base import HealthEntry, NearDupEntry, PendingCommit, SeenEntry, StateError
+from pipelines.redact import redact_text, redact_url
+from pipelines.state.base import (
+    DEFAULT_TTL,
+    HealthEntry,
+    LockHolder,
+    NearDupEntry,
+    PendingCommit,
+    SeenEntry,
+    StateError,
+    pid_alive,
+)
+from pipelines.text import as_str
 
 try:
     import redis
@@ -130,7 +147,7 @@ def split_uri(uri: str) -> tuple[str, str]:
     """(connection URL without our own query parameters, key prefix) of a redis:// URI."""
     parts = urlsplit(uri)
     if parts.scheme.lower() not in ("redis", "rediss", "unix"):
-        raise StateError(f"not a Redis URI: {uri!r}")
+        raise StateError(f"not a Redis URI: {redact_url(uri)!r}")
     query = parse_qsl(parts.query, keep_blank_values=True)
     prefix = next((v for k, v in query if k == "prefix"), DEFAULT_PREFIX) or DEFAULT_PREFIX
     rest = urlencode([(k, v) for k, v in query if k != "prefix"])
@@ -146,22 +163,8 @@ def connect(uri: str) -> tuple[redis.Redis, str]:
         )
         client.ping()
     except (redis.RedisError, ValueError) as exc:
-        raise StateError(f"cannot reach Redis at {_safe(url)}: {exc}") from exc
+        raise StateError(f"cannot reach Redis at {redact_url(url)}: {redact_text(str(exc))}") from exc
     return client, prefix
-
-
-def _safe(url: str) -> str:
-    """The URL without its password (for messages and logs)."""
-    parts = urlsplit(url)
-    if parts.password:
-        host = parts.hostname or ""
-        netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
 def _seen(raw: Any) -> SeenEntry | None:
@@ -207,7 +210,7 @@ class RedisSeenStore:
         self.owner_ttl = OWNER_TTL
 
     def __repr__(self) -> str:
-        return f"RedisSeenStore({_safe(self.uri)!r})"
+        return f"RedisSeenStore({redact_url(self.uri)!r})"
 
     def get(self, canonical_url: str) -> SeenEntry | None:
         return _seen(self.db.hget(self.k_seen, canonical_url))
@@ -216,7 +219,7 @@ class RedisSeenStore:
         target = self.db.hget(f"{self.prefix}:byhash:{site}", content_hash)
         if target is None:
             return None
-        entry = self.get(_text(target))
+        entry = self.get(as_str(target))
         return entry if entry is not None and entry.content_hash == content_hash else None
 
     def mark_archived(
@@ -270,7 +273,7 @@ class RedisSeenStore:
 
     def resolve_alias(self, url: str) -> str | None:
         value = self.db.hget(self.k_aliases, url)
-        return None if value is None else _text(value)
+        return None if value is None else as_str(value)
 
     # --- crash recovery ---
     def prepare_commit(
@@ -282,7 +285,7 @@ class RedisSeenStore:
     def pending_commits(self) -> list[PendingCommit]:
         rows = self.db.hgetall(self.k_pending)
         out = []
-        for name, payload in sorted((_text(k), v) for k, v in rows.items()):
+        for name, payload in sorted((as_str(k), v) for k, v in rows.items()):
             data = json.loads(payload)
             out.append(
                 PendingCommit(
@@ -318,7 +321,7 @@ class RedisSeenStore:
             pipe.smembers(f"{self.prefix}:nd:band:{band}")
         shared: Counter[str] = Counter()
         for members in pipe.execute():
-            shared.update(_text(m) for m in members)
+            shared.update(as_str(m) for m in members)
         top = [doc for doc, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
         if not top:
             return []
@@ -358,7 +361,7 @@ class RedisSeenStore:
         sites = (
             [site]
             if site is not None
-            else sorted(_text(s) for s in self.db.smembers(f"{self.prefix}:health:sites"))
+            else sorted(as_str(s) for s in self.db.smembers(f"{self.prefix}:health:sites"))
         )
         out = []
         for name in sites:
@@ -390,7 +393,7 @@ class RedisSeenStore:
             with self._lock:
                 self._claims[canonical_url] = (site, content_hash)
             return None
-        return _text(held)
+        return as_str(held)
 
     def _keep_alive(self) -> None:
         """Start the thread that keeps this store's liveness key while the store is open."""
@@ -410,6 +413,17 @@ class RedisSeenStore:
 
         threading.Thread(target=refresh, name="seen-store-owner", daemon=True).start()
 
+    # --- discovered entry points of sites given by URL (DiscoveryCache) ---
+    def get_discovery(self, site: str) -> dict[str, Any] | None:
+        raw = self.db.get(f"{self.prefix}:discovery:{site}")
+        found = json.loads(raw) if raw is not None else None
+        return found if isinstance(found, dict) else None
+
+    def put_discovery(self, site: str, found: dict[str, Any], ttl: float) -> None:
+        self.db.set(
+            f"{self.prefix}:discovery:{site}", json.dumps(found, sort_keys=True), px=max(int(ttl * 1000), 1)
+        )
+
     def close(self) -> None:
         with self._lock:
             stop, self._alive = self._alive, None
@@ -417,4 +431,98 @@ class RedisSeenStore:
             stop.set()
             with contextlib.suppress(redis.RedisError):
                 self.db.delete(f"{self.prefix}:owner:{self.token}")
+        self.db.close()
+
+
+# --- run locks ---
+# ARGV: token, new value, ttl ms
+_REFRESH = """
+local v = redis.call('GET', KEYS[1])
+if not v or cjson.decode(v).token ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+"""
+
+# ARGV: token
+_RELEASE = """
+local v = redis.call('GET', KEYS[1])
+if v and cjson.decode(v).token == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# delete the key only if it still holds exactly this value (a stale holder we found)
+_DELETE_IF = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class RedisLockStore:
+    """Run locks in Redis (see the module docstring); one instance per run (its token identifies the run)."""
+
+    def __init__(self, uri: str) -> None:
+        self.db, self.prefix = connect(uri)
+        self.host = socket.gethostname()
+        self.pid = os.getpid()
+        self.token = uuid.uuid4().hex
+        self._refresh = self.db.register_script(_REFRESH)
+        self._release = self.db.register_script(_RELEASE)
+        self._delete_if = self.db.register_script(_DELETE_IF)
+        self._acquired: dict[str, float] = {}
+
+    def _key(self, site: str) -> str:
+        return f"{self.prefix}:lock:{site}"
+
+    def _value(self, site: str, acquired_at: float, ttl: float) -> str:
+        return json.dumps(
+            {
+                "site": site,
+                "host": self.host,
+                "pid": self.pid,
+                "token": self.token,
+                "acquired_at": acquired_at,
+                "expires_at": time.time() + ttl,
+            }
+        )
+
+    def begin_run(self, site: str) -> bool:
+        previous = self.db.getset(f"{self.prefix}:run:{site}", "running")
+        return previous is None or previous in (b"clean", "clean")
+
+    def end_run(self, site: str, clean: bool) -> None:
+        self.db.set(f"{self.prefix}:run:{site}", "clean" if clean else "unclean")
+
+    def acquire(self, site: str, ttl: float = DEFAULT_TTL) -> LockHolder | None:
+        key, px = self._key(site), max(1, int(ttl * 1000))
+        try:
+            for _attempt in range(3):
+                now = time.time()
+                if self.db.set(key, self._value(site, now, ttl), nx=True, px=px):
+                    self._acquired[site] = now
+                    return None
+                raw = self.db.get(key)
+                if raw is None:
+                    continue  # expired in between
+                holder = LockHolder(**{k: v for k, v in json.loads(raw).items() if k in LockHolder.__slots__})
+                if holder.token == self.token:
+                    self.refresh(site, ttl)
+                    return None
+                if holder.host == self.host and holder.pid != self.pid and not pid_alive(holder.pid):
+                    self._delete_if(keys=[key], args=[raw])  # its process on this host is gone
+                    continue
+                return holder
+        except redis.RedisError as exc:
+            raise StateError(f"cannot take the run lock of {site}: {exc}") from exc
+        raise StateError(f"cannot take the run lock of {site}: it keeps changing hands")
+
+    def refresh(self, site: str, ttl: float = DEFAULT_TTL) -> bool:
+        acquired = self._acquired.get(site, time.time())
+        value = self._value(site, acquired, ttl)
+        return bool(self._refresh(keys=[self._key(site)], args=[self.token, value, max(1, int(ttl * 1000))]))
+
+    def release(self, site: str) -> None:
+        self._release(keys=[self._key(site)], args=[self.token])
+        self._acquired.pop(site, None)
+
+    def close(self) -> None:
         self.db.close()

@@ -1,17 +1,30 @@
-"""SQLite seen-store (one machine; WAL mode so readers do not block the crawl)."""
+"""SQLite state store (one machine): the seen-store (WAL mode so readers do not block the crawl) and the run
+locks, in one database file."""
 
 from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import threading
+import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipelines.state.base import HealthEntry, NearDupEntry, PendingCommit, SeenEntry, StateError
+from pipelines.state.base import (
+    DEFAULT_TTL,
+    HealthEntry,
+    LockHolder,
+    NearDupEntry,
+    PendingCommit,
+    SeenEntry,
+    StateError,
+    pid_alive,
+)
 
 _COLUMNS = (
     "canonical_url, id, site, content_hash, revision, "
@@ -375,6 +388,102 @@ class SqliteSeenStore:
             ]
         return [HealthEntry(str(r[0]), str(r[1]), str(r[2]), json.loads(r[3])) for r in rows]
 
+    # --- discovered entry points of sites given by URL (DiscoveryCache) ---
+    _DISCOVERY = "CREATE TABLE IF NOT EXISTS discovery (site TEXT PRIMARY KEY, expires REAL NOT NULL, payload TEXT NOT NULL)"
+
+    def get_discovery(self, site: str) -> dict[str, Any] | None:
+        with self._lock:
+            self._db.execute(self._DISCOVERY)
+            row = self._db.execute(
+                "SELECT payload FROM discovery WHERE site = ? AND expires > ?", (site, time.time())
+            ).fetchone()
+        found = json.loads(row[0]) if row else None
+        return found if isinstance(found, dict) else None
+
+    def put_discovery(self, site: str, found: dict[str, Any], ttl: float) -> None:
+        with self._lock:
+            self._db.execute(self._DISCOVERY)
+            self._db.execute(
+                "INSERT INTO discovery (site, expires, payload) VALUES (?, ?, ?)"
+                " ON CONFLICT (site) DO UPDATE SET expires = excluded.expires, payload = excluded.payload",
+                (site, time.time() + ttl, json.dumps(found, sort_keys=True)),
+            )
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+class SqliteLockStore:
+    """Locks in a ``locks`` table of the SQLite state file (one transaction per operation)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.host = socket.gethostname()
+        self.pid = os.getpid()
+        self.token = uuid.uuid4().hex
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS locks (site TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL,"
+                " token TEXT NOT NULL, acquired_at REAL NOT NULL, expires_at REAL NOT NULL)"
+            )
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS runs (site TEXT PRIMARY KEY, started_at REAL NOT NULL, clean INTEGER)"
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"cannot open the lock table in {self.path}: {exc}") from exc
+
+    def _holder(self, site: str) -> LockHolder | None:
+        row = self.db.execute(
+            "SELECT site, host, pid, token, acquired_at, expires_at FROM locks WHERE site = ?", (site,)
+        ).fetchone()
+        return LockHolder(*row) if row else None
+
+    def _stale(self, holder: LockHolder, now: float) -> bool:
+        if holder.expires_at < now:
+            return True
+        return holder.host == self.host and holder.pid != self.pid and not pid_alive(holder.pid)
+
+    def acquire(self, site: str, ttl: float = DEFAULT_TTL) -> LockHolder | None:
+        now = time.time()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            holder = self._holder(site)
+            if holder is not None and holder.token != self.token and not self._stale(holder, now):
+                self.db.execute("ROLLBACK")
+                return holder
+            self.db.execute(
+                "INSERT OR REPLACE INTO locks (site, host, pid, token, acquired_at, expires_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (site, self.host, self.pid, self.token, now, now + ttl),
+            )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return None
+
+    def refresh(self, site: str, ttl: float = DEFAULT_TTL) -> bool:
+        cur = self.db.execute(
+            "UPDATE locks SET expires_at = ? WHERE site = ? AND token = ?",
+            (time.time() + ttl, site, self.token),
+        )
+        return cur.rowcount == 1
+
+    def release(self, site: str) -> None:
+        self.db.execute("DELETE FROM locks WHERE site = ? AND token = ?", (site, self.token))
+
+    def begin_run(self, site: str) -> bool:
+        row = self.db.execute("SELECT clean FROM runs WHERE site = ?", (site,)).fetchone()
+        self.db.execute(
+            "INSERT OR REPLACE INTO runs (site, started_at, clean) VALUES (?, ?, NULL)", (site, time.time())
+        )
+        return row is None or bool(row[0])
+
+    def end_run(self, site: str, clean: bool) -> None:
+        self.db.execute("UPDATE runs SET clean = ? WHERE site = ?", (int(clean), site))
+
+    def close(self) -> None:
+        self.db.close()

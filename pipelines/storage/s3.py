@@ -22,6 +22,7 @@ from typing import Any, Self
 from urllib.parse import urlsplit
 
 from pipelines.storage.base import StorageError, check_key
+from pipelines.text import parse_flag
 
 logger = logging.getLogger(__name__)
 
@@ -121,17 +122,10 @@ def _number(settings: Mapping[str, Any], name: str, default: float, minimum: flo
 
 
 def _flag(settings: Mapping[str, Any], name: str, default: bool) -> bool:
-    raw = settings.get(name)
-    if raw is None or raw == "":
-        return default
-    if isinstance(raw, bool | int):
-        return bool(raw)
-    text = str(raw).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise StorageError(f"setting {name} must be true or false, not {raw!r}")
+    try:
+        return parse_flag(settings.get(name), default)
+    except ValueError as exc:
+        raise StorageError(f"setting {name} must be true or false, not {settings.get(name)!r}") from exc
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,7 +1,7 @@
-from crawler.spiders.base import NewsSpider
+from crawler.spiders.platforms import IppenSpider
 
 
-class MuenchnerMerkurSpider(NewsSpider):
+class MuenchnerMerkurSpider(IppenSpider):
     name = "muenchner_merkur"
     publisher = "Münchner Merkur"
     region = "Bayern: München, Oberbayern"

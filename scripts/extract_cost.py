@@ -1,0 +1,62 @@
+"""CPU time of extraction per page: crawler.extract.extract over corpora, the minimum of several passes.
+
+CPU time (time.process_time), not wall time, and the best of --repeat passes, so figures taken on a busy machine
+still compare: run it for two versions of the code one after the other, e.g. the previous release with
+``git archive v1 crawler pipelines | tar -x -C /tmp/old && PYTHONPATH=/tmp/old python scripts/extract_cost.py``.
+
+Usage: python scripts/extract_cost.py [CORPUS_DIR ...] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULTS = [REPO.parent / "shared" / "corpus" / "de", REPO / "tests" / "fixtures" / "devset" / "newspaper4k"]
+
+
+def main() -> int:
+    from crawler.evaluate import page_dirs, read_page
+    from crawler.extract import EXTRACTOR_VERSION, extract
+    from crawler.sites import site_classes, site_for_url
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "corpus", nargs="*", type=Path, help="corpus directories (default: both development sets)"
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="passes over the pages (default: %(default)s)")
+    args = parser.parse_args()
+    corpora = args.corpus or [c for c in DEFAULTS if c.is_dir()]
+    classes = site_classes()
+    pages = []
+    for corpus in corpora:
+        for page_dir in page_dirs(corpus):
+            expected = json.loads((page_dir / "expected.json").read_text(encoding="utf-8"))
+            site = site_for_url(expected["url"], classes)
+            html = read_page(page_dir)
+            if html is not None:
+                pages.append((html, expected["url"], site.selectors if site else None))
+    if not pages:
+        parser.error("no pages")
+    for html, url, selectors in pages[:3]:  # warm-up: imports, caches
+        extract(html, url, selectors)
+    passes = []
+    for _ in range(max(args.repeat, 1)):
+        start = time.process_time()
+        for html, url, selectors in pages:
+            extract(html, url, selectors)
+        passes.append((time.process_time() - start) * 1000 / len(pages))
+    print(
+        json.dumps(
+            {"extractor": EXTRACTOR_VERSION, "pages": len(pages), "cpu_ms_per_page": round(min(passes), 2)}
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

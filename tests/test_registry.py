@@ -1,0 +1,231 @@
+"""The regional registry: its data (every Land, sources, stable names), the loader's checks, region look-up,
+the spiders built from entries, the platform bases and the ``sites`` / ``crawl`` options that use them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.evaluate import date_match, token_f1
+from crawler.extract import extract
+from crawler.registry import (
+    LAENDER,
+    RegistryError,
+    by_region,
+    land_code,
+    load_registry,
+    parse_registry,
+    registry_spider,
+    registry_spiders,
+)
+from crawler.sites import site_classes
+from crawler.spiders.platforms import PLATFORMS, FunkeSpider, IppenSpider, MadsackSpider
+from tests.clirun import cli
+
+REPO = Path(__file__).resolve().parent.parent
+NAMES = REPO / "tests" / "fixtures" / "registry_names.txt"
+PLATFORM_CASES = sorted((REPO / "tests" / "fixtures" / "platforms").glob("*/*/expected.json"))
+
+
+def test_at_least_100_sites_and_3_in_every_land() -> None:
+    entries = load_registry()
+    assert len(entries) >= 100
+    per_land = {code: sum(1 for e in entries if e.land == code) for code in LAENDER}
+    assert min(per_land.values()) >= 3, per_land
+    assert len(LAENDER) == 16
+
+
+def test_names_and_domains_are_unique_and_lands_valid() -> None:
+    entries = load_registry()
+    names = [e.name for e in entries]
+    assert len(names) == len(set(names))
+    domains = [d for e in entries for d in e.domains]
+    assert len(domains) == len(set(domains))
+    for e in entries:
+        assert re.fullmatch(r"[a-z0-9_]+", e.name)
+        assert e.land in LAENDER
+        assert e.publisher and e.area
+        assert urlsplit(e.url).hostname in e.domains
+
+
+def test_every_entry_names_a_public_source() -> None:
+    for e in load_registry():
+        parts = urlsplit(e.source)
+        assert parts.scheme in ("http", "https") and parts.hostname, e.name
+
+
+def test_names_are_stable() -> None:
+    """Names are in every record: renaming one must be deliberate (update tests/fixtures/registry_names.txt)."""
+    assert [e.name for e in load_registry()] == NAMES.read_text(encoding="utf-8").split()
+
+
+def test_every_site_file_is_a_registry_entry_and_keeps_its_records() -> None:
+    spiders = registry_spiders()
+    for name, cls in site_classes().items():
+        assert spiders[name] is cls, name
+    entries = {e.name: e for e in load_registry()}
+    for name, cls in site_classes().items():
+        # the records of a registered site keep the region text its site file gives them
+        assert entries[name].records_region == cls.region, name
+        assert set(entries[name].domains) <= set(cls.domains), name
+
+
+@pytest.mark.parametrize("text", ["NI", "ni", "DE-NI", "de-ni", "Niedersachsen", "niedersachsen"])
+def test_region_by_code_or_name(text: str) -> None:
+    assert land_code(text) == "DE-NI"
+    names = {e.name for e in by_region(text)}
+    assert {"braunschweiger_zeitung", "regionalheute", "haz"} <= names
+    assert all(e.land == "DE-NI" for e in by_region(text))
+
+
+def test_unknown_region_is_an_error_listing_the_codes() -> None:
+    with pytest.raises(RegistryError, match=r"unknown region 'XX'.*NI"):
+        by_region("XX")
+
+
+GOOD = '[[site]]\nurl = "https://www.example.de/"\nname = "ex"\npublisher = "Ex"\nland = "DE-HB"\narea = "Bremen"\nsource = "https://de.wikipedia.org/wiki/Ex"\n'
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('colour = "red"\n', r"site #1 \(ex\): unknown key 'colour'"),
+        ('article_url = "("\n', r"site #1 \(ex\): bad regex"),
+        ('skip = "x"\n', r"'skip' must be a list of strings"),
+        ('feeds = ["file:///etc/passwd"]\n', r"'feeds' holds a non-http\(s\) URL"),
+        ('platform = "nope"\n', r"unknown 'platform' 'nope'"),
+        ("language = 3\n", r"'language' must be a string"),
+    ],
+)
+def test_bad_entries_are_named_with_their_field(extra: str, message: str) -> None:
+    with pytest.raises(RegistryError, match=message):
+        parse_registry([("x.toml", GOOD + extra)], frozenset(PLATFORMS))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD.replace('land = "DE-HB"', 'land = "DE-XX"'), r"'land' 'DE-XX' is not the ISO 3166-2 code"),
+        (GOOD.replace("https://www.example.de/", "ftp://www.example.de/"), r"'url' must be an http\(s\) URL"),
+        (GOOD.replace('source = "https://de.wikipedia.org/wiki/Ex"\n', ""), r"'source' is required"),
+        (GOOD.replace('name = "ex"', 'name = "Ex Site"'), r"'name' must match"),
+        (GOOD + GOOD.replace("www.example.de", "other.example.de"), r"site #2 \(ex\): duplicate 'name' 'ex'"),
+        (GOOD + GOOD.replace('name = "ex"', 'name = "ex2"'), r"duplicate domain 'www.example.de'"),
+        ("site = 3\n", r"'site' must be an array of tables"),
+        ("[[site]\n", r"not valid TOML"),
+    ],
+)
+def test_bad_registry_files(text: str, message: str) -> None:
+    with pytest.raises(RegistryError, match=message):
+        parse_registry([("x.toml", text)], frozenset(PLATFORMS))
+
+
+def test_entry_without_pinned_entry_points_discovers_them_from_its_front_page() -> None:
+    from crawler.spiders.discover import DiscoveringSpider
+
+    (entry,) = parse_registry([("x.toml", GOOD)])
+    cls = registry_spider(entry)
+    assert cls.name == "ex" and cls.domains == ["www.example.de"]
+    assert issubclass(cls, DiscoveringSpider) and cls.front_page == "https://www.example.de/"
+    assert not (cls.sections or cls.feeds or cls.news_sitemaps or cls.sitemaps)
+    assert cls.region == "Bremen: Bremen" and cls.publisher == "Ex"
+
+
+def test_entry_with_pinned_feed_and_selectors() -> None:
+    text = (
+        GOOD + 'feeds = ["https://www.example.de/rss"]\narticle_url = "/a/"\n[site.selectors]\ntitle = "h1"\n'
+    )
+    (entry,) = parse_registry([("x.toml", text)])
+    cls = registry_spider(entry)
+    assert cls.feeds == ["https://www.example.de/rss"] and not cls.sections
+    assert cls.selectors is not None and cls.selectors.title == "h1"
+    assert cls.article_url == "/a/"
+
+
+def test_platform_entries_inherit_their_base() -> None:
+    spiders = registry_spiders()
+    ta = spiders["thueringer_allgemeine"]
+    assert issubclass(ta, FunkeSpider)
+    assert ta.feeds == ["https://www.thueringer-allgemeine.de/rss"]  # pinned: a public source lists it
+    assert ta.news_sitemaps == ["https://www.thueringer-allgemeine.de/sitemaps/news.xml"]
+    assert ta.archive_sitemap is None  # no public source for this title's monthly archive
+    assert issubclass(spiders["hna"], IppenSpider) and issubclass(spiders["muenchner_merkur"], IppenSpider)
+    assert issubclass(spiders["kieler_nachrichten"], MadsackSpider)
+
+
+def _accepts(cls: type, url: str) -> bool:
+    return bool(cls(mode="incremental").is_article_url(url))
+
+
+def test_ippen_article_urls() -> None:
+    fr = registry_spiders()["frankfurter_rundschau"]
+    assert _accepts(fr, "https://www.fr.de/ratgeber/wohnen/ambrosia-giftig-zr-93036630.html")
+    assert not _accepts(fr, "https://www.fr.de/frankfurt/")
+    assert not _accepts(fr, "https://www.fr.de/ratgeber/wohnen/")
+
+
+def test_madsack_article_urls() -> None:
+    kn = registry_spiders()["kieler_nachrichten"]
+    # article URLs of kn-online.de as published (a public search result)
+    assert _accepts(
+        kn,
+        "https://www.kn-online.de/schleswig-holstein/grosseinsatz-der-polizei-in-kiel-holtenau-L2YRDUAUPZAKLMWD42F5NMJZVY.html",
+    )
+    assert _accepts(
+        kn,
+        "https://www.kn-online.de/schleswig-holstein/kommt-jetzt-das-waffenverbot-in-bahnhoefen-ZL742AGYXZDADFKWUNDX3SJJ6I.html",
+    )
+    assert not _accepts(kn, "https://www.kn-online.de/schleswig-holstein/")
+    assert not _accepts(kn, "https://www.kn-online.de/thema/luebeck/15")
+
+
+def test_platform_title_has_a_saved_page() -> None:
+    assert {p.parent.parent.name for p in PLATFORM_CASES} >= {"frankfurter_rundschau"}
+
+
+@pytest.mark.parametrize("case", PLATFORM_CASES, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
+def test_platform_title_saved_page(case: Path) -> None:
+    """A title known only from the registry: its platform's URL rule accepts the page and extraction matches."""
+    cls = registry_spiders()[case.parent.parent.name]
+    expected = json.loads(case.read_text(encoding="utf-8"))
+    assert _accepts(cls, expected["url"])
+    html = gzip.decompress((case.parent / "page.html.gz").read_bytes())
+    record = extract(html, expected["url"], cls.selectors)
+    assert " ".join(record["title"].split()) == " ".join(expected["title"].split())
+    assert date_match(expected["published"], record["published"])
+    assert token_f1(expected["body"], record["body"]) >= 0.98
+
+
+def test_sites_region_filter_and_json(tmp_path: Path) -> None:
+    by_code = cli("sites", "--region", "NI", cwd=tmp_path)
+    by_name = cli("sites", "--region", "Niedersachsen", cwd=tmp_path)
+    assert by_code.returncode == 0, by_code.stderr
+    assert by_code.stdout == by_name.stdout
+    assert "Niedersachsen (DE-NI): 11 sites" in by_code.stdout and "haz" in by_code.stdout
+    assert "rbb24" not in by_code.stdout
+    listing = json.loads(cli("sites", "--json", "--region", "DE-TH", cwd=tmp_path).stdout)
+    assert {s["land"] for s in listing} == {"DE-TH"}
+    for s in listing:
+        assert s["land_name"] == "Thüringen" and s["source"].startswith("http") and s["area"] and s["url"]
+    everything = cli("sites", cwd=tmp_path)
+    assert everything.stdout.rstrip().endswith(f"{len(load_registry())} sites")
+    headings = re.findall(r"^\S.* \((DE-[A-Z]{2})\): \d+ sites$", everything.stdout, re.M)
+    assert sorted(headings) == sorted(LAENDER)  # one heading per Land
+
+
+def test_bad_region_and_no_sites_exit_2(tmp_path: Path) -> None:
+    proc = cli("sites", "--region", "Atlantis", cwd=tmp_path)
+    assert (
+        proc.returncode == 2 and "unknown region 'Atlantis'" in proc.stderr and "Traceback" not in proc.stderr
+    )
+    proc = cli("crawl", cwd=tmp_path)
+    assert proc.returncode == 2 and "--region LAND or --all" in proc.stderr
+    proc = cli("crawl", "--region", "XY", cwd=tmp_path)
+    assert proc.returncode == 2 and "unknown region 'XY'" in proc.stderr
+    proc = cli("crawl", "no_such_site", cwd=tmp_path)
+    assert proc.returncode == 2 and "unknown site(s): no_such_site" in proc.stderr

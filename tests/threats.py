@@ -1,0 +1,151 @@
+"""The threats a hostile site or a careless operator poses, the test of each, and what that test observed.
+
+Tests call :func:`observe` after their assertions; with NEWSARCHIVE_THREATS_DIR set, the observation goes into a
+file there, and scripts/reliability_report.py renders THREATS with what the run observed into
+docs/RELIABILITY.md ("Threats"). A threat whose test failed or did not run shows as not observed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Threat:
+    id: str
+    threat: str
+    test: str
+    expected: str
+
+
+THREATS = [
+    Threat(
+        "scheme-discovery",
+        "a sitemap, feed or link lists file://www.mdr.de/etc/hostname,abc-122.html (or data:, ftp:, s3:)",
+        "test_hostile.py::test_other_schemes_and_unmirrored_hosts_are_refused, "
+        "test_netguard.py::test_other_schemes_are_refused",
+        "refused by the first downloader middleware, counted as newsarchive/rejected/scheme; Scrapy's file, "
+        "data, s3 and ftp handlers are off",
+    ),
+    Threat(
+        "scheme-redirect",
+        "a redirect to file:///etc/hostname",
+        "test_netguard.py::test_other_schemes_are_refused[redirect-file]",
+        "refused, counted as newsarchive/rejected/scheme",
+    ),
+    Threat(
+        "scheme-canonical",
+        "a canonical tag or alias file:///etc/passwd, javascript:, data:, ftp:",
+        "test_pipelines_normalise.py::test_a_canonical_tag_of_another_scheme_is_dropped_and_counted",
+        "dropped (the fetched URL stays canonical), counted as newsarchive/rejected/scheme",
+    ),
+    Threat(
+        "address-redirect",
+        "a redirect to a host whose DNS answer is a loopback address (DNS rebinding, an internal service)",
+        "test_netguard.py::test_internal_addresses_are_refused_on_every_hop",
+        "the resolver hands Twisted no refused address: AddressRefused, counted as newsarchive/rejected/address; "
+        "the internal server gets no request",
+    ),
+    Threat(
+        "address-literal",
+        "a link or redirect to 127.0.0.2, 169.254.169.254 (cloud metadata) or [::ffff:127.0.0.2]",
+        "test_netguard.py::test_internal_addresses_are_refused_on_every_hop",
+        "refused in the download handler before connecting, counted",
+    ),
+    Threat(
+        "address-kinds",
+        "host names resolving to ::1, ::ffff:127.0.0.2, 100.64.0.1 (CGNAT), or only to internal addresses",
+        "test_netguard.py::test_internal_addresses_are_refused_on_every_hop, test_refused_addresses",
+        "refused (loopback, private, link-local, CGNAT, multicast, reserved; IPv4 embedded in IPv6 as IPv4) "
+        "unless in ALLOWED_NETWORKS",
+    ),
+    Threat(
+        "address-numeric",
+        "hosts 127.2, 2130706434, 0x7f000002: not addresses to a URL parser, 127.0.0.2 to getaddrinfo",
+        "test_netguard.py::test_internal_addresses_are_refused_on_every_hop[hex]",
+        "checked after the real resolution: refused, counted",
+    ),
+    Threat(
+        "address-proxy",
+        "through an HTTP proxy (which resolves names itself), a URL whose host resolves to a loopback address",
+        "test_netguard.py::test_through_a_proxy_names_are_checked_before_the_proxy_sees_them",
+        "resolved and refused before the request goes to the proxy (the proxy's own lookup is its affair)",
+    ),
+    Threat(
+        "address-robots",
+        "robots.txt of a host that resolves to an internal address",
+        "test_netguard.py::test_refusals_are_counted",
+        "refused like any request (robots.txt is a hop too), counted",
+    ),
+    Threat(
+        "address-site",
+        "a site whose only host resolves to a refused address (www.mdr.de -> 127.0.0.2)",
+        "test_netguard.py::test_a_site_whose_host_resolves_to_a_refused_address_fails_with_exit_3",
+        "never contacted; exit 3 with a message naming the address rule",
+    ),
+    Threat(
+        "mirror-escape",
+        "under --mirror, a redirect to intern.mdr.de, a host the mirror does not serve",
+        "test_hostile.py::test_other_schemes_and_unmirrored_hosts_are_refused",
+        "refused without a DNS lookup, counted: a mirrored run never leaves the mirror",
+    ),
+    Threat(
+        "listening-ports",
+        "Scrapy's telnet console and remote-control HTTP server (both run code for whoever reaches them)",
+        "test_netguard.py::test_no_listening_port_is_opened",
+        "off by default (TELNETCONSOLE_ENABLED, REMOTE_CONTROL_ENABLED turn them on for debugging)",
+    ),
+    Threat(
+        "queue-pickle",
+        "a pickle placed in the distributed queue that runs os.system when unpickled",
+        "test_queue_codec.py::test_a_crafted_pickle_in_the_queue_is_dropped_without_running",
+        "the queue holds JSON; the entry is dropped and counted (newsarchive/rejected/queue_entry), nothing runs",
+    ),
+    Threat(
+        "csv-formula",
+        "a headline =HYPERLINK(...) (or starting with +, -, @, tab, CR) exported to CSV",
+        "test_export.py::test_csv_cells_that_a_spreadsheet_would_run_are_neutralised",
+        "the cell gets a leading ' (OWASP); Parquet keeps the value",
+    ),
+    Threat(
+        "redis-password",
+        "--distributed redis://:WRONG@host with a SQLite seen-store",
+        "test_secrets.py::test_a_wrong_redis_password_is_exit_2_before_any_request",
+        "exit 2 with one line, the password masked, before any request to a site",
+    ),
+    Threat(
+        "redis-env",
+        "the Redis URI with its password on the command line (visible in ps and pod specs)",
+        "test_secrets.py::test_a_refused_redis_from_the_environment_is_exit_2",
+        "DISTRIBUTED_URI is read from the environment; a refused Redis is exit 2",
+    ),
+    Threat(
+        "deploy-password",
+        "newsarchive deploy --url http://user:PASSWORD@host",
+        "test_secrets.py::test_deploy_never_prints_a_password",
+        "the credentials go as basic auth; messages show user:***",
+    ),
+    Threat(
+        "settings-secrets",
+        "-s AWS_SECRET_ACCESS_KEY=... echoed in Scrapy's Overridden settings line",
+        "test_netguard.py::test_secret_settings_are_masked_in_scrapys_log",
+        "values of settings named *KEY*, *SECRET*, *TOKEN*, *PASSWORD* and URL passwords are masked",
+    ),
+    Threat(
+        "manifest-key",
+        "a manifest part key v1/articles/../../../etc/passwd (or absolute, or hidden)",
+        "test_archive_reader.py::test_a_manifest_key_that_leaves_the_archive_is_a_clear_error",
+        "never read; one line and exit 2 (read), a listed problem (verify)",
+    ),
+]
+
+
+def observe(threat_id: str, observed: str) -> None:
+    """Record what the test of ``threat_id`` observed (only when NEWSARCHIVE_THREATS_DIR is set)."""
+    assert any(t.id == threat_id for t in THREATS), threat_id
+    out = os.environ.get("NEWSARCHIVE_THREATS_DIR")
+    if out:
+        Path(out, f"{threat_id}.json").write_text(json.dumps({"id": threat_id, "observed": observed}))
