@@ -42,3 +42,5 @@ class Article(scrapy.Item):
     # transient, never written to the archive: the HTTP exchange for the WARC record
     # {"url", "status", "headers": list[[name, value]], "body": bytes, "fetched_at", "request_headers"}
     raw_response = scrapy.Field()
+    # transient: values computed next to the parse in an extraction worker (pipelines.precompute.Precomputed)
+    precomputed = scrapy.Field()

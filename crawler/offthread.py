@@ -1,9 +1,12 @@
 """Article extraction off the crawl thread: a process pool shared by the spiders of one process.
 
 Scrapy runs its callbacks on one thread, so a crawl uses one core. ``EXTRACT_WORKERS`` worker processes take
-the decode + parse + extraction of each page (the largest CPU cost after the fetch itself) so that a second
-core works while the crawl thread fetches. 0 extracts inline, on the crawl thread. The pool starts with the
-first article and stops when the last spider using it closes; a failed worker falls back to inline extraction.
+all the per-page work of each article in one pass over one parse (:func:`process_page`): decode + parse +
+extraction, then the content hash and MinHash signature of the normalised text and the compressed WARC records of
+the exchange (pipelines.precompute), so that the crawl thread only fetches and keeps the books. The response body
+goes to the worker once; the fields, the hash, the signature and the (compressed) records come back.
+0 workers does the same work inline, on the crawl thread. The pool starts with the first article and stops when
+the last spider using it closes; a failed worker falls back to inline work.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from twisted.internet.defer import Deferred
 
 from crawler import defaults
 from crawler.extract import SiteSelectors, decode_html, extract
+from pipelines.precompute import Precomputed, precompute
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -33,8 +37,35 @@ logger = logging.getLogger(__name__)
 def extract_page(
     body: bytes, charset: str | None, url: str, selectors: SiteSelectors | None
 ) -> dict[str, Any]:
-    """Decode and extract one page (what a worker runs; also the inline path)."""
+    """Decode and extract one page."""
+    if not body.startswith((b"\xff\xfe", b"\xfe\xff")) and _is_utf8(body):
+        # the parser takes UTF-8 bytes as they are: no decoding to str and encoding back
+        return extract(body, url, selectors)
     return extract(decode_html(body, charset), url, selectors)
+
+
+def _is_utf8(body: bytes) -> bool:
+    if body.isascii():
+        return True
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+#: what a worker returns: the extracted fields and the values computed from them and the exchange
+PageResult = tuple[dict[str, Any], Precomputed]
+
+
+def process_page(
+    body: bytes, charset: str | None, url: str, selectors: SiteSelectors | None, exchange: dict[str, Any]
+) -> PageResult:
+    """All per-page work of an article (what a worker runs; also the inline path): extract the fields, then
+    the content hash, signature and WARC records of the exchange (``exchange``: a raw_response without its
+    body, which is ``body``)."""
+    fields = extract_page(body, charset, url, selectors)
+    return fields, precompute(fields, {**exchange, "body": body})
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -84,18 +115,23 @@ class ExtractPool:
                 ExtractPool._shared = None
             self.executor.shutdown(wait=True, cancel_futures=True)
 
-    async def extract(
-        self, body: bytes, charset: str | None, url: str, selectors: SiteSelectors | None
-    ) -> dict[str, Any]:
-        """The page's fields, extracted in a worker process; the crawl thread serves other requests meanwhile."""
+    async def process(
+        self,
+        body: bytes,
+        charset: str | None,
+        url: str,
+        selectors: SiteSelectors | None,
+        exchange: dict[str, Any],
+    ) -> PageResult:
+        """:func:`process_page` in a worker process; the crawl thread serves other requests meanwhile."""
         # imported here: the installed reactor (an import at module level would install the default one)
         from twisted.internet import reactor
 
-        future = self.executor.submit(extract_page, body, charset, url, selectors)
-        deferred: Deferred[dict[str, Any]] = Deferred()
+        future = self.executor.submit(process_page, body, charset, url, selectors, exchange)
+        deferred: Deferred[PageResult] = Deferred()
         from_threads: IReactorFromThreads = reactor  # type: ignore[assignment]
 
-        def done(f: Future[dict[str, Any]]) -> None:
+        def done(f: Future[PageResult]) -> None:
             # called in the executor's management thread: hand the result to the reactor thread
             error = CancelledError() if f.cancelled() else f.exception()
             if error is not None:

@@ -140,10 +140,12 @@ STATE_URI = os.environ.get("STATE_URI") or default_state_uri(ARCHIVE_URI)
 ARCHIVE_SPOOL_DIR = os.environ.get("ARCHIVE_SPOOL_DIR", "")
 ARCHIVE_SPOOL_RETRY_INTERVAL = 60.0
 
-# Performance: processes that extract articles off the crawl thread (crawler/offthread.py), so that a second core
-# works; 0 extracts inline. Default: one per core beyond the first, 1 to 4.
+# Performance: processes that do the per-article work off the crawl thread (crawler/offthread.py: parse,
+# extraction, content hash, MinHash signature, the compressed WARC records), so that a second core works; 0 does
+# it inline. Default: one per core beyond the first, 1 to 4.
 EXTRACT_WORKERS = defaults.extract_workers()
-# The archive pipeline builds and compresses the raw WARC records in a thread of its own (zlib releases the GIL).
+# The archive pipeline builds and compresses the raw WARC records of items that arrive without them (items of
+# other spiders) in a thread of its own (compression releases the GIL).
 ARCHIVE_WRITER_THREAD = True
 
 # Dropped items are the normal case for duplicates and unchanged articles: no warnings for them.

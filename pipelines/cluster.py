@@ -23,7 +23,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
-from datasketch import MinHash
 from itemadapter import ItemAdapter
 
 from pipelines.state import NearDupEntry, SeenStore, state_for
@@ -73,9 +72,13 @@ def shingles(text: str) -> set[bytes]:
 
 
 @cache
-def _permutations() -> tuple[Any, str]:
+def _minhash() -> tuple[Any, Any, str]:
+    """datasketch's MinHash class and its permutations. Imported on first use: datasketch imports scipy (about
+    a second of CPU), which a crawl process whose extraction workers sign the articles never needs."""
+    from datasketch import MinHash
+
     template = MinHash(num_perm=NUM_PERM, seed=SEED)
-    return template.permutations, str(template.scheme)
+    return MinHash, template.permutations, str(template.scheme)
 
 
 def signature(text: str) -> Signature | None:
@@ -83,8 +86,8 @@ def signature(text: str) -> Signature | None:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    permutations, scheme = _permutations()
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme=scheme)  # type: ignore[arg-type]
+    minhash, permutations, scheme = _minhash()
+    m = minhash(num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme=scheme)  # type: ignore[arg-type]
     m.update_batch(list(grams))
     return Signature(np.asarray(m.hashvalues, dtype=np.uint32), len(grams))
 
@@ -165,7 +168,10 @@ class ClusterPipeline:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         own_id = str(adapter.get("id") or "")
-        sig = signature(str(adapter.get("body") or ""))
+        body = str(adapter.get("body") or "")
+        # the signature computed next to the parse, when the item carries one for this very body
+        pre = adapter.get("precomputed")
+        sig = pre.signature if pre is not None and getattr(pre, "body", None) == body else signature(body)
         if sig is None or not own_id:
             self.stats.inc_value("newsarchive/near_dup_skipped")
             return item

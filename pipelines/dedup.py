@@ -30,8 +30,9 @@ def _header(headers: object, name: str) -> str | None:
 
 
 def _drop(adapter: ItemAdapter, message: str, log_level: str) -> DropItem:
-    # the dropped item is logged whole: leave out the raw HTTP body
+    # the dropped item is logged whole: leave out the raw HTTP body and what was computed from it
     adapter.pop("raw_response", None)
+    adapter.pop("precomputed", None)
     return DropItem(message, log_level=log_level)
 
 

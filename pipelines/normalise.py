@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 from itemadapter import ItemAdapter
 
+from pipelines.precompute import matching
 from pipelines.text import (
     article_id,
     canonical,
@@ -50,13 +51,17 @@ class NormalisePipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
+        # title, body and hash computed next to the parse, when the item carries them for its very text
+        pre = matching(adapter)
         for name in _TEXT_FIELDS:
             if name in adapter:
-                adapter[name] = clean_text(adapter[name])
+                adapter[name] = (
+                    pre.title if pre is not None and name == "title" else clean_text(adapter[name])
+                )
         for name in _LIST_FIELDS:
             if name in adapter:
                 adapter[name] = clean_list(adapter[name])
-        adapter["body"] = clean_body(adapter.get("body"))
+        adapter["body"] = pre.body if pre is not None else clean_body(adapter.get("body"))
         if not adapter["body"]:
             self.stats.inc_value("newsarchive/empty_body")
         for name in _DATE_FIELDS:
@@ -89,7 +94,9 @@ class NormalisePipeline:
             adapter["id"] = article_id(canonical_url)
         else:
             adapter.setdefault("aliases", [])
-        adapter["content_hash"] = content_hash(adapter.get("title"), adapter["body"])
+        adapter["content_hash"] = (
+            pre.content_hash if pre is not None else content_hash(adapter.get("title"), adapter["body"])
+        )
         adapter["schema_version"] = SCHEMA_VERSION
         if not adapter.get("revision"):
             adapter["revision"] = 1

@@ -300,6 +300,10 @@ def child(spec: dict[str, Any]) -> None:
         "maxrss_kb": self_usage.ru_maxrss,
         "worker_maxrss_kb": max(workers_peak.values(), default=0),
         "workers": len(workers_peak),
+        # CPU seconds of the crawl process alone (its extraction workers are the rest of "cpu")
+        "cpu_crawl": self_usage.ru_utime + self_usage.ru_stime,
+        "s3_requests": stats.get("newsarchive/s3_requests", 0),
+        "commits": stats.get("newsarchive/commits", 0),
     }
     print("BENCH " + json.dumps(out), flush=True)
 
@@ -402,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
                 profile = args.profile if kind == "local" else None
                 result = run(kind, spec, work, profile)
                 result["archive_bytes"] = archive_bytes(spec, moto) if kind != "bare" else 0
+                # the SQLite seen-store after the run (its WAL checkpointed at close)
+                result["state_bytes"] = sum(p.stat().st_size for p in work.glob("state.sqlite*"))
                 results[kind] = result
                 print(f"{kind}: {json.dumps(result)}", file=sys.stderr)
     print_table(args, results)
@@ -436,10 +442,27 @@ def print_table(args: argparse.Namespace, results: dict[str, dict[str, Any]]) ->
             f"| {labels[kind]} | {n:,} | {wall:.1f} | {n / wall:.1f} | {r['cpu'] / max(n, 1) * 1000:.1f} ms "
             f"| {r['cpu'] / wall:.2f} | {rss} | {per} |"
         )
+    for kind, r in results.items():
+        if kind != "bare" and r["archived"]:
+            n = r["archived"]
+            extra = f"SQLite seen-store {r['state_bytes'] / n:,.0f} bytes / article, {r['commits']} commits"
+            if r.get("s3_requests"):
+                extra += f", {r['s3_requests']} S3 requests ({r['s3_requests'] / n:.3f} / article)"
+            print(f"\n{labels[kind]}: {extra}")
     if "bare" in results and "local" in results:
         a, b = results["bare"], results["local"]
         ratio = (b["archived"] / b["wall"]) / (a["fetched"] / a["wall"])
         print(f"\nratio (b)/(a): {ratio:.2f}")
+        cpu_a = a["cpu"] / max(a["fetched"], 1)
+        cpu_b = b["cpu"] / max(b["archived"], 1)
+        print(
+            f"CPU per article (b) / CPU per page (a): {cpu_b * 1000:.1f} / {cpu_a * 1000:.1f} ms = {cpu_b / cpu_a:.1f}x"
+        )
+        crawl_b = b["cpu_crawl"] / max(b["archived"], 1)
+        print(
+            f"of which the crawl process: {crawl_b * 1000:.1f} ms, the extraction workers: "
+            f"{(cpu_b - crawl_b) * 1000:.1f} ms"
+        )
         if "s3" in results:
             c = results["s3"]
             print(f"ratio (c)/(a): {(c['archived'] / c['wall']) / (a['fetched'] / a['wall']):.2f}")

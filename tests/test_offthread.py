@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import io
 import json
 import os
 import subprocess
 import sys
 import time
-import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,12 @@ from crawler.demo import fixtures_dir
 from crawler.demo.mirror import SiteSpec, build_mirror, load_fixtures
 from crawler.demo.server import MirrorServer
 from crawler.extract import decode_html, extract
-from crawler.offthread import extract_page
+from crawler.offthread import extract_page, process_page
 from crawler.sites import site_classes
-from pipelines.archive.warc import WARC_GZIP_LEVEL, WarcPart
+from pipelines.archive.warc import WARC_GZIP_LEVEL, WarcPart, exchange_records, gzip_member
+from pipelines.cluster import signature
+from pipelines.precompute import matching_warc, precompute
+from pipelines.text import clean_body, clean_text, content_hash
 from tests.clirun import FAST
 
 SITES = ["braunschweiger_zeitung", "ndr"]
@@ -46,23 +51,28 @@ def test_default_workers_leaves_the_crawl_a_core() -> None:
     assert default_workers() == max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
-def test_warc_part_is_one_gzip_member_per_record_at_level_6() -> None:
-    part = WarcPart("x.warc.gz", "test")
-    body = b"<html><body>" + b"<p>Text</p>" * 500 + b"</body></html>"
-    raw = {
+def _exchange(body: bytes) -> dict[str, Any]:
+    return {
         "url": "https://example.org/a",
         "status": 200,
-        "headers": [["Content-Type", "text/html"]],
+        "headers": [["Content-Type", "text/html"], ["Content-Encoding", "gzip"]],
         "body": body,
+        "fetched_at": "2026-01-02T03:04:05+00:00",
+        "request_headers": [["User-Agent", "newsarchive-test"]],
     }
-    offset, length, record_id = part.add(raw, "")
+
+
+def test_warc_part_is_one_gzip_member_per_record_at_its_level() -> None:
+    part = WarcPart("x.warc.gz", "test")
+    body = b"<html><body>" + b"<p>Text</p>" * 500 + b"</body></html>"
+    offset, length, record_id = part.add(_exchange(body), "")
     data = part.getvalue()
     member = data[offset : offset + length]
     assert gzip.decompress(member).startswith(b"WARC/1.1\r\n")
-    # zlib at the same level gives the same compressed size: the member was written at WARC_GZIP_LEVEL
+    # ISA-L at the same level gives the same compressed size: the member was written at WARC_GZIP_LEVEL
     plain = gzip.decompress(member)
-    compressor = zlib.compressobj(WARC_GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-    assert len(compressor.compress(plain) + compressor.flush()) == length
+    assert len(gzip_member(plain, WARC_GZIP_LEVEL)) == length
+    assert len(gzip_member(plain, 0)) != length
     records = [
         (r.rec_type, r.rec_headers.get_header("WARC-Record-ID")) for r in ArchiveIterator(io.BytesIO(data))
     ]
@@ -70,6 +80,97 @@ def test_warc_part_is_one_gzip_member_per_record_at_level_6() -> None:
     assert records[1][1] == record_id
     response = next(r for r in ArchiveIterator(io.BytesIO(member)))
     assert response.content_stream().read() == body
+    # zlib (and so Python's gzip module) reads every member
+    assert gzip.decompress(data).count(b"WARC/1.1\r\n") == 3
+
+
+def test_exchange_records_built_apart_are_what_the_part_writes() -> None:
+    body = (
+        "<html><body><h1>Überschrift</h1>".encode() + b"<p>Text und mehr Text</p>" * 300 + b"</body></html>"
+    )
+    raw = _exchange(body)
+    built = exchange_records(raw)
+    part = WarcPart("x.warc.gz", "test")
+    offset, length, record_id = part.append(built)
+    direct = WarcPart("y.warc.gz", "test")
+    direct.add(raw, "")
+    data = part.getvalue()
+    assert (length, record_id) == (len(built.response), built.record_id)
+    # warcio verifies the block and payload digests the worker computed ("raise": a mismatch is an error)
+    for checked in ArchiveIterator(io.BytesIO(data), check_digests="raise"):
+        checked.content_stream().read()
+    ours = list(ArchiveIterator(io.BytesIO(data)))
+    theirs = list(ArchiveIterator(io.BytesIO(direct.getvalue())))
+    assert [r.rec_type for r in ours] == [r.rec_type for r in theirs] == ["warcinfo", "response", "request"]
+    record = next(iter(ArchiveIterator(io.BytesIO(data[offset : offset + length]))))
+    assert record.rec_headers.get_header("WARC-Record-ID") == record_id
+    assert record.rec_headers.get_header("WARC-Date") == "2026-01-02T03:04:05.000000Z"
+    assert record.rec_headers.get_header("WARC-Payload-Digest") == (
+        "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+    )
+    assert record.http_headers.get_header("X-Archive-Orig-Content-Encoding") == "gzip"
+    assert record.content_stream().read() == body
+    request = next(iter(ArchiveIterator(io.BytesIO(data[offset + length :]))))
+    assert request.rec_type == "request"
+    assert request.rec_headers.get_header("WARC-Concurrent-To") == record_id
+    assert request.http_headers.get_header("User-Agent") == "newsarchive-test"
+
+
+def test_process_page_computes_what_the_pipelines_would() -> None:
+    classes = site_classes()
+    for site in SITES:
+        selectors = classes[site].selectors
+        for article in load_fixtures(site, fixtures_dir()):
+            exchange = {k: v for k, v in _exchange(article.page).items() if k != "body"}
+            exchange["url"] = article.url
+            fields, pre = process_page(article.page, None, article.url, selectors, exchange)
+            assert fields == extract_page(article.page, None, article.url, selectors)
+            title, body = clean_text(fields["title"]), clean_body(fields["body"])
+            assert (pre.title, pre.body) == (title, body)
+            assert pre.content_hash == content_hash(title, body)
+            expected = signature(body)
+            assert expected is not None and pre.signature is not None
+            assert (pre.signature.values == expected.values).all() and pre.signature.size == expected.size
+            assert pre.warc is not None and pre.body_length == len(article.page)
+            record = next(iter(ArchiveIterator(io.BytesIO(pre.warc.response))))
+            assert record.rec_headers.get_header("WARC-Target-URI") == article.url
+            assert record.content_stream().read() == article.page
+
+
+def test_pipelines_take_precomputed_values_only_when_they_match() -> None:
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.normalise import NormalisePipeline
+
+    class SiteSpider(Spider):
+        name = "test"
+
+    words = " ".join(f"wort{i}" for i in range(60))
+    fields = {"title": "Titel &amp; mehr", "body": f"Absatz eins {words}\n\nAbsatz zwei"}
+    pre = precompute(fields, None)
+    normalise = NormalisePipeline.from_crawler(get_crawler(SiteSpider))
+    url = "https://www.example.de/a.html"
+    taken = normalise.process_item({**fields, "url": url, "precomputed": pre})
+    assert taken["content_hash"] == pre.content_hash == content_hash("Titel & mehr", taken["body"])
+    # a hook changed the body or the title after extraction: the precomputed values are not taken
+    changed = normalise.process_item({**fields, "body": "Anderer  Text", "url": url, "precomputed": pre})
+    assert (changed["body"], changed["content_hash"]) == (
+        "Anderer Text",
+        content_hash("Titel & mehr", "Anderer Text"),
+    )
+    retitled = normalise.process_item({**fields, "title": "Neu", "url": url, "precomputed": pre})
+    assert retitled["content_hash"] == content_hash("Neu", taken["body"])
+    # for the extracted text they name, the values are taken as they are (this one shows that they are used)
+    forged = replace(pre, content_hash="sha256:" + "0" * 64, body="Fremder Text")
+    taken_forged = normalise.process_item({**fields, "url": url, "precomputed": forged})
+    assert (taken_forged["body"], taken_forged["content_hash"]) == ("Fremder Text", forged.content_hash)
+    raw = _exchange(b"<html>x</html>")
+    with_warc = precompute(fields, raw)
+    assert matching_warc({"precomputed": with_warc}, raw) is with_warc.warc
+    assert matching_warc({"precomputed": with_warc}, {**raw, "url": "https://example.org/b"}) is None
+    assert matching_warc({"precomputed": with_warc}, {**raw, "body": b"<html>other</html>"}) is None
+    assert matching_warc({}, raw) is None
 
 
 def crawl(server: MirrorServer, archive: Path, workers: int) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
@@ -24,7 +25,7 @@ from crawler.extract import SiteSelectors, looks_binary
 from crawler.items import Article
 from crawler.mirror import mirror_hosts
 from crawler.netguard import Refused
-from crawler.offthread import ExtractPool, extract_page
+from crawler.offthread import ExtractPool, PageResult, process_page
 from pipelines.state import SeenEntry, state_for
 from pipelines.text import canonical, parse_flag, registrable_host, to_datetime
 
@@ -147,24 +148,7 @@ class NewsSpider(scrapy.Spider):
             paywalled=bool(fields.get("paywalled")),
             extractor=fields.get("extractor"),
             crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            raw_response={
-                "url": response.url,
-                "status": response.status,
-                "headers": [
-                    [k.decode("latin-1"), v.decode("latin-1")]
-                    for k, vs in response.headers.items()
-                    for v in vs
-                ],
-                "body": response.body,
-                "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "request_headers": [
-                    [k.decode("latin-1"), v.decode("latin-1")]
-                    for k, vs in response.request.headers.items()
-                    for v in vs
-                ]
-                if response.request is not None
-                else [],
-            },
+            raw_response={**exchange_of(response), "body": response.body},
         )
 
     # --- discovery ---
@@ -392,7 +376,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"newsarchive/rejected/{reason.split(':')[0]}")
             self.logger.warning("not archived: %s (%s)", response.url, reason)
             return
-        fields = await self.extract_fields(response)
+        fields, precomputed = await self.process_page(response)
         if not fields.get("title") and len((fields.get("body") or "").split()) < MIN_UNTITLED_WORDS:
             self.crawler.stats.inc_value("newsarchive/rejected/no article")
             self.logger.warning("not archived: %s (no article: no headline and no text)", response.url)
@@ -408,23 +392,35 @@ class NewsSpider(scrapy.Spider):
         # an article extracted badly (a title but no body, say) is archived all the same, with its raw response,
         # so that it can be re-extracted once its site file is fixed
         assert isinstance(response, TextResponse)  # not_an_article() said so
-        yield self.build_article(response, fields)
+        article = self.build_article(response, fields)
+        # hash, signature and WARC records computed beside the parse (the pipelines check they still match)
+        with suppress(KeyError):  # an item type of a hook without the field: the pipelines compute them
+            article["precomputed"] = precomputed
+        yield article
 
     async def extract_fields(self, response: Response) -> dict[str, Any]:
-        """The page's article fields: in the extraction worker processes (EXTRACT_WORKERS), else inline."""
+        """The page's article fields (see process_page)."""
+        return (await self.process_page(response))[0]
+
+    async def process_page(self, response: Response) -> PageResult:
+        """The page's fields and what is computed from them and the exchange (crawler.offthread.process_page):
+        in the extraction worker processes (EXTRACT_WORKERS), else inline."""
         if not self._pool_checked:
             self._pool_checked = True
             self._extract_pool = ExtractPool.for_crawler(self.crawler)
         charset = _header_charset(response)
+        exchange = exchange_of(response)
         if self._extract_pool is not None:
             try:
-                return await self._extract_pool.extract(response.body, charset, response.url, self.selectors)
+                return await self._extract_pool.process(
+                    response.body, charset, response.url, self.selectors, exchange
+                )
             except Exception as exc:  # a worker died or the pool stopped: extract here instead
                 self.crawler.stats.inc_value("newsarchive/extract_pool_errors")
                 self.logger.warning(
                     "extraction worker failed on %s (%s): extracting inline", response.url, exc
                 )
-        return extract_page(response.body, charset, response.url, self.selectors)
+        return process_page(response.body, charset, response.url, self.selectors, exchange)
 
     def not_an_article(self, response: Response) -> str:
         """Why a fetched page cannot be an article ("" when it may be one)."""
@@ -454,6 +450,24 @@ class NewsSpider(scrapy.Spider):
             etag=header("ETag"),
             last_modified=header("Last-Modified"),
         )
+
+
+def exchange_of(response: Response) -> dict[str, Any]:
+    """The HTTP exchange of ``response`` for its WARC records: an item's raw_response without the body."""
+    request = response.request
+    return {
+        "url": response.url,
+        "status": response.status,
+        "headers": [
+            [k.decode("latin-1"), v.decode("latin-1")] for k, vs in response.headers.items() for v in vs
+        ],
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "request_headers": [
+            [k.decode("latin-1"), v.decode("latin-1")] for k, vs in request.headers.items() for v in vs
+        ]
+        if request is not None
+        else [],
+    }
 
 
 def _header_charset(response: Response) -> str | None:

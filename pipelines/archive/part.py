@@ -12,7 +12,7 @@ from typing import Any
 
 from pipelines.archive.layout import articles_key, raw_key, sanitise_site
 from pipelines.archive.record import dumps
-from pipelines.archive.warc import WarcPart, header, header_pairs
+from pipelines.archive.warc import ExchangeRecords, WarcPart, header, header_pairs
 from pipelines.state import SeenEntry
 
 
@@ -62,13 +62,24 @@ class OpenPart:
         self._jsonl = io.BytesIO()
         self._warc: WarcPart | None = None
 
-    def add(self, record: dict[str, Any], raw_response: Mapping[str, Any] | None) -> None:
-        """Append ``record``; its exchange goes to the WARC part and ``record["raw"]`` points at it."""
+    def add(
+        self,
+        record: dict[str, Any],
+        raw_response: Mapping[str, Any] | None,
+        warc: ExchangeRecords | None = None,
+    ) -> None:
+        """Append ``record``; its exchange goes to the WARC part and ``record["raw"]`` points at it.
+
+        ``warc``: the exchange's records built already (pipelines.precompute), appended as they are.
+        """
         headers: list[tuple[str, str]] = []
         if raw_response:
             if self._warc is None:
                 self._warc = WarcPart(self.raw_key.rpartition("/")[2], self.software)
-            offset, length, record_id = self._warc.add(raw_response, str(record.get("url") or ""))
+            if warc is not None:
+                offset, length, record_id = self._warc.append(warc)
+            else:
+                offset, length, record_id = self._warc.add(raw_response, str(record.get("url") or ""))
             record["raw"] = {"warc": self.raw_key, "offset": offset, "length": length, "record_id": record_id}
             headers = header_pairs(raw_response.get("headers"))
         self._jsonl.write(dumps(record))

@@ -23,6 +23,8 @@ from twisted.python.threadpool import ThreadPool
 from pipelines.archive.layout import SCHEMA_VERSION, commit_name, manifest_key, new_run_id
 from pipelines.archive.part import OpenPart, PartObject
 from pipelines.archive.record import build_record
+from pipelines.archive.warc import ExchangeRecords
+from pipelines.precompute import FIELD, matching_warc
 from pipelines.state import SeenStore, state_for
 from pipelines.storage import Storage, StorageError, open_storage
 from pipelines.storage.spool import SpooledStorage, with_spool
@@ -49,6 +51,16 @@ def reactor_now() -> Any:
     from twisted.internet import reactor
 
     return reactor
+
+
+def _take_exchange(adapter: ItemAdapter) -> tuple[Mapping[str, Any] | None, ExchangeRecords | None]:
+    """Pop the transient raw_response and precomputed fields: the exchange, and its WARC records if they were
+    built already for this exchange (pipelines.precompute)."""
+    raw = adapter.pop("raw_response", None)
+    raw = raw if isinstance(raw, Mapping) else None
+    warc = matching_warc(adapter, raw) if raw is not None else None
+    adapter.pop(FIELD, None)
+    return raw, warc
 
 
 class SharedWriter:
@@ -180,9 +192,9 @@ class ArchivePipeline:
         if self.writer is not None:
             return self._process_in_writer(item)
         adapter = ItemAdapter(item)
-        raw_response = adapter.pop("raw_response", None)
+        raw, warc = _take_exchange(adapter)
         record = build_record(adapter.asdict())
-        self._part_for(record).add(record, raw_response if isinstance(raw_response, Mapping) else None)
+        self._part_for(record).add(record, raw, warc)
         return self._added(adapter, record)
 
     def _part_for(self, record: dict[str, Any]) -> OpenPart:
@@ -216,13 +228,15 @@ class ArchivePipeline:
         await maybe_deferred_to_future(self._writing.acquire())
         try:
             adapter = ItemAdapter(item)
-            raw_response = adapter.pop("raw_response", None)
+            raw, warc = _take_exchange(adapter)
             record = build_record(adapter.asdict())
             part = self._part_for(record)
-            raw = raw_response if isinstance(raw_response, Mapping) else None
-            await maybe_deferred_to_future(
-                deferToThreadPool(reactor_now(), self.writer, part.add, record, raw)
-            )
+            if warc is not None or raw is None:
+                part.add(record, raw, warc)  # the WARC records were built in the extraction worker
+            else:
+                await maybe_deferred_to_future(
+                    deferToThreadPool(reactor_now(), self.writer, part.add, record, raw)
+                )
             return self._added(adapter, record)
         finally:
             self._writing.release()

@@ -1,4 +1,4 @@
-"""The archive record: the item's fields as JSON, minus the transient raw_response."""
+"""The archive record: the item's fields as JSON, minus the transient raw_response and precomputed."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ FIELDS: tuple[str, ...] = (
 )
 _LISTS = frozenset({"authors", "keywords", "aliases"})
 #: item fields never written to the JSON record
-TRANSIENT = frozenset({"raw_response"})
+TRANSIENT = frozenset({"raw_response", "precomputed"})
 
 
 def build_record(item: Mapping[str, Any]) -> dict[str, Any]:
