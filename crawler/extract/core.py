@@ -92,6 +92,32 @@ def _seo_tail(title: str, printed: str) -> bool:
     return len(tail) <= 80 and bool(_TAIL.match(tail))
 
 
+def _variant_of(a: str, b: str) -> bool:
+    """Whether one title is the other, or the other cut short ("...") or continued by a tail."""
+    a, b = a.rstrip(".…").casefold(), b.rstrip(".…").casefold()
+    return a.startswith(b) or b.startswith(a)
+
+
+_KICKER_PREFIX = re.compile(r"^(.{3,60}?):\s+(.+)$")
+
+
+def _printed_over_social(og: str | None, twitter: str | None, printed: str) -> str | None:
+    """Why the printed <h1> beats og:title on a page without a site file that says otherwise (None: it does not).
+
+    - og:title and twitter:title are different headlines (not one the other cut short or with a tail): the
+      publisher wrote social variants, so neither is the headline; the printed one is.
+    - og:title is the printed headline without the "Kicker: " the <h1> starts with.
+    """
+    if not og or same_title(og, printed) or _variant_of(og, printed):
+        return None
+    if twitter and not same_title(og, twitter) and not _variant_of(og, twitter):
+        return "og:title and twitter:title are different social variants: the printed <h1> headline"
+    match = _KICKER_PREFIX.match(printed)
+    if match and same_title(match.group(2), og):
+        return "og:title is the printed <h1> headline without its kicker: the printed headline"
+    return None
+
+
 def _first_text(els: list[Element]) -> str | None:
     for el in els:
         text = norm(el.get("content") if el.tag == "meta" else el.text_content())
@@ -230,6 +256,13 @@ class _Extraction:
                     self.fields["title"] = name
                     self.why["title"] = "no og:title: the metadata headline the page prints in its <h1>"
                     return title
+        if printed and (version is None or not version.title_order):
+            og = clean_title(self.data.first_meta("og:title"), keys)
+            why = _printed_over_social(og, clean_title(self.data.first_meta("twitter:title"), keys), printed)
+            if why:
+                self.fields["title"] = "fallback"
+                self.why["title"] = why
+                return printed
         sources: dict[str, Callable[[], str | None]] = {
             **metadata,
             "h1": lambda: printed,
