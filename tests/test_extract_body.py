@@ -171,3 +171,23 @@ def test_english_page() -> None:
     assert result["authors"] == ["Jane Doe", "John Roe"]
     assert result["published"] == "2024-03-01T09:30:00+00:00"
     assert result["language"] == "en"
+
+
+def test_article_half_beside_a_show_more_box_comes_out_whole() -> None:
+    # the first paragraphs straight in the text container, the rest in a "show more" box that holds more text
+    first = [f"First part, paragraph {i}: the council met on Monday, and the bridge plan passed, 7 to 2." for i in
+             range(3)]  # fmt: skip
+    rest = [
+        f"Second part, paragraph {i}: residents asked about diversions, costs and dates, and officials said the "
+        "work would begin in spring, run for a year and cost about twelve million dollars, most paid by the state."
+        for i in range(8)
+    ]
+    html = (
+        "<html lang='en'><body><article><h1>Bridge plan passes</h1><div class='content'>"
+        + "".join(f"<p>{p}</p>" for p in first)
+        + "<div class='toggle-group target'>"
+        + "".join(f"<p>{p}</p>" for p in rest)
+        + "</div></div></article></body></html>"
+    )
+    body = extract(html, "https://www.example.com/news/bridge")["body"]
+    assert body == "\n\n".join(first + rest)

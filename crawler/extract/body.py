@@ -209,7 +209,7 @@ def expand_container(blocks: list[Block], container: Element) -> Element:
         parent = current.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
-        good = other = 0
+        good = other = paragraphs = 0
         for block in blocks:
             if parent not in block.ancestors or block.el is current or current in block.ancestors:
                 continue
@@ -220,12 +220,16 @@ def expand_container(blocks: list[Block], container: Element) -> Element:
             )
             if _good(block) and not nested_article:
                 good += len(block.text)
+                paragraphs += 1
             else:
                 other += len(block.text)
         if good == 0 and other == 0:
             current = parent
             continue
-        if good >= 150 and good >= 1.5 * other and good >= CLIMB_SHARE * inside:
+        # the parent adds article-like paragraphs, and more than a little of the article's text or nothing else
+        # (the first half of an article beside a "show more" box that holds the second)
+        pure = paragraphs >= 3 and other <= 0.05 * good
+        if good >= 150 and good >= 1.5 * other and (good >= CLIMB_SHARE * inside or pure):
             current = parent
             inside += good
             continue
