@@ -15,7 +15,14 @@ from crawler.extract.boilerplate import is_boilerplate_line
 from crawler.extract.dates import iso, parse_date
 from crawler.extract.dom import Element, norm, parse, to_text
 from crawler.extract.fallback import trafilatura_body
-from crawler.extract.people import byline_names, dedupe, names_from_jsonld, printed_date, split_byline
+from crawler.extract.people import (
+    byline_names,
+    clean_name,
+    dedupe,
+    names_from_jsonld,
+    printed_date,
+    split_byline,
+)
 from crawler.extract.recognise import page_publisher, recognise
 from crawler.extract.selectors import SiteSelectors, select
 from crawler.extract.structured import (
@@ -311,7 +318,7 @@ class _Extraction:
         if not found[0]:
             for key in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author"):
                 names = next(
-                    (n for n in (split_byline(v) for v in self.data.meta.get(meta_key(key), [])) if n), []
+                    (n for n in (self._meta_names(v) for v in self.data.meta.get(meta_key(key), [])) if n), []
                 )
                 if names:
                     found = (names, "opengraph")
@@ -333,6 +340,12 @@ class _Extraction:
                 "authors", "first layer with a name: JSON-LD, microdata, meta tags, printed byline"
             )
         return found[0]
+
+    def _meta_names(self, value: str) -> list[str]:
+        """Names in a meta author tag; the site's own name is kept whole ("Mac & i" is a magazine, not two
+        people), so the printed byline can win over it."""
+        name = clean_name(value)
+        return [name] if name and self._is_site_name(name) else split_byline(value)
 
     def _brands(self) -> set[str]:
         """Names of the Organization objects the JSON-LD gives as author or publisher."""
