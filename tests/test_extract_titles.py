@@ -101,6 +101,14 @@ def page(head: str, h1_markup: str) -> str:
         # ...and the reverse (og:title with the kicker, the <h1> without) keeps og:title
         ('<meta property="og:title" content="Kenia: Nairobi von unten">', "<h1>Nairobi von unten</h1>",
          "Kenia: Nairobi von unten"),
+        # without metadata, an <h1> that is a section's name: the <title> names the headline printed in an <h2>
+        ("<title>Babies Who Eat Peanuts Early May Avoid Allergy</title>",
+         "<h1>Allergies Health Center</h1><h2>Babies Who Eat Peanuts Early May Avoid Allergy</h2>",
+         "Babies Who Eat Peanuts Early May Avoid Allergy"),
+        # ...but a <title> that no <h2> prints leaves the <h1>
+        ("<title>Peanut allergy: babies, study, advice</title>",
+         "<h1>Babies Who Eat Peanuts Early May Avoid Allergy</h1><h2>What the study found</h2>",
+         "Babies Who Eat Peanuts Early May Avoid Allergy"),
         # ...and the first one in the usual order when none is printed
         ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Die Brücke"}</script>'
          "<title>Neue Brücke - Example Zeitung</title>", "<h1>Etwas anderes</h1>", "Die Brücke"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import itertools
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -272,7 +273,7 @@ class _Extraction:
                 return printed
         sources: dict[str, Callable[[], str | None]] = {
             **metadata,
-            "h1": lambda: printed,
+            "h1": lambda: self._printed_headline(printed, keys),
             "title": lambda: _first_text(list(self.root.iter("title"))),
         }
         order = list(version.title_order) if version is not None and version.title_order else []
@@ -298,6 +299,16 @@ class _Extraction:
                 self.why["title"] = f"first non-empty source in {named}: {', '.join(order)}"
                 return title
         return None
+
+    def _printed_headline(self, printed: str | None, keys: set[str]) -> str | None:
+        """The printed <h1>, unless it is a section's name over the headline: the <title> names an <h2> instead
+        ("Allergies Health Center" in the <h1>, the article's headline in an <h2> and in the <title>)."""
+        title = clean_title(_first_text(list(self.root.iter("title"))), keys)
+        if printed and title and not same_title(title, printed):
+            for h2 in itertools.islice(self.root.iter("h2"), 20):
+                if same_title(norm(h2.text_content()), title):
+                    return title
+        return printed
 
     def _authors(self, version: SiteSelectors | None) -> list[str]:
         if version is not None and version.authors:
