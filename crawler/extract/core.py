@@ -36,7 +36,7 @@ from crawler.extract.structured import (
 )
 from crawler.extract.titles import clean_title, headline_parts, printed_title, same_title, site_key, site_keys
 
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 # The headline as the page's metadata gives it: og:title first (the headline the publisher shares), then the
 # JSON-LD headline; sites that put a social variant in og:title say so with SiteSelectors.title_order.
 TITLE_ORDER = ("opengraph", "jsonld", "microdata", "h1", "title")
