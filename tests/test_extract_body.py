@@ -191,3 +191,25 @@ def test_article_half_beside_a_show_more_box_comes_out_whole() -> None:
     )
     body = extract(html, "https://www.example.com/news/bridge")["body"]
     assert body == "\n\n".join(first + rest)
+
+
+@pytest.mark.parametrize(
+    ("dateline", "kept"),
+    [
+        ("<span class='dateline'>CAIRO —</span>", "CAIRO — "),  # a wire-style place dateline is text
+        ("<span class='dateline'>26.04.2024, 15:24 Uhr</span>", ""),  # a date line is not
+    ],
+)
+def test_place_dateline_opening_a_paragraph(dateline: str, kept: str) -> None:
+    first = "Gunmen opened fire on visitors at the national museum on Wednesday, killing at least 19 people."
+    rest = [
+        "The attack was the deadliest in the country in years, officials said, and the museum was closed.",
+        "Security forces surrounded the building within minutes and freed the visitors held inside it.",
+        "The government said it would step up security at museums and other sites that tourists visit.",
+    ]
+    html = (
+        "<html lang='en'><body><article><h1>Museum attack</h1>"
+        f"<p>{dateline} {first}</p>" + "".join(f"<p>{p}</p>" for p in rest) + "</article></body></html>"
+    )
+    body = extract(html, "https://www.example.com/world/museum")["body"]
+    assert body == "\n\n".join([kept + first, *rest])

@@ -73,7 +73,25 @@ def _skip_inside(node: Element) -> bool:
     """Leave out of a block's text: non-text tags, hidden elements and boxes (but not inline markup)."""
     if node.tag in INLINE_TAGS and node.tag != "span":
         return node.tag in SKIP_TAGS or node.get("hidden") is not None or node.get("aria-hidden") == "true"
+    if node.tag == "span" and _place_dateline(node):
+        return False
     return is_boilerplate_element(node)
+
+
+_PLACE_DATELINE = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ .,'-]{1,40}\s*[—–-]?$")
+
+
+def _place_dateline(node: Element) -> bool:
+    """A wire-style place dateline opening a paragraph ("<span class='dateline'>CAIRO —</span> Gunmen...")."""
+    parent = node.getparent()
+    if (
+        parent is None
+        or parent.tag != "p"
+        or "dateline" not in class_parts(node)
+        or (parent.text or "").strip()
+    ):
+        return False
+    return bool(_PLACE_DATELINE.match(norm(node.text_content())))
 
 
 def _has_block_child(el: Element) -> bool:
