@@ -8,8 +8,8 @@ Peers (requirements-bench.txt) are never runtime dependencies: scripts/bench_ext
 into .venv-bench.
 
 Usage: python scripts/bench_extract.py [CORPUS_DIR ...] [--json] [--only NAME ...] [--records DIR]
-Without CORPUS_DIR: the German corpus beside the repository (../shared/corpus/de, when present) and the second
-development set in the repository (tests/fixtures/devset/newspaper4k).
+Without CORPUS_DIR: the German corpus beside the repository (../shared/corpus/de, when present) and the
+development sets in the repository (tests/fixtures/devset/newspaper4k and tests/fixtures/devset/readability).
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from crawler.evaluate import evaluate
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "de"
-# the second development set, in the repository (tests/fixtures/devset/README.md)
+# the development sets in the repository (tests/fixtures/devset/README.md)
 DEVSET = REPO / "tests" / "fixtures" / "devset" / "newspaper4k"
+READABILITY_SET = REPO / "tests" / "fixtures" / "devset" / "readability"
 METRICS = ["body_f1", "title_exact", "authors_exact", "published_exact", "ms_per_page"]
 # the pages a metric is computed over; a metric over no pages is shown as "–"
 COUNTS = {
@@ -278,7 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="*", type=Path,
                         help="DIR/<case>/page.html + expected.json, one table each (default: "
-                        f"{shown_path(DEFAULT_CORPUS)} when present, and {shown_path(DEVSET)})")  # fmt: skip
+                        f"{shown_path(DEFAULT_CORPUS)} when present, {shown_path(DEVSET)} and "
+                        f"{shown_path(READABILITY_SET)})")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print JSON instead of the Markdown table")
     names = [c.name for c in CONTENDERS]
     parser.add_argument(
@@ -286,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--records", type=Path, metavar="DIR", help="write DIR/<extractor>.jsonl records")
     args = parser.parse_args(argv)
-    corpora: list[Path] = args.corpus or [c for c in (DEFAULT_CORPUS, DEVSET) if c.is_dir()]
+    corpora: list[Path] = args.corpus or [c for c in (DEFAULT_CORPUS, DEVSET, READABILITY_SET) if c.is_dir()]
     for corpus in corpora:
         if not corpus.is_dir():
             parser.error(f"not a directory: {corpus}")

@@ -16,7 +16,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULTS = [REPO.parent / "shared" / "corpus" / "de", REPO / "tests" / "fixtures" / "devset" / "newspaper4k"]
+DEFAULTS = [
+    REPO.parent / "shared" / "corpus" / "de",
+    REPO / "tests" / "fixtures" / "devset" / "newspaper4k",
+    REPO / "tests" / "fixtures" / "devset" / "readability",
+]
 
 
 def main() -> int:
@@ -26,7 +30,10 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "corpus", nargs="*", type=Path, help="corpus directories (default: both development sets)"
+        "corpus",
+        nargs="*",
+        type=Path,
+        help="corpus directories (default: the German corpus and the development sets)",
     )
     parser.add_argument("--repeat", type=int, default=5, help="passes over the pages (default: %(default)s)")
     args = parser.parse_args()

@@ -171,3 +171,45 @@ def test_english_page() -> None:
     assert result["authors"] == ["Jane Doe", "John Roe"]
     assert result["published"] == "2024-03-01T09:30:00+00:00"
     assert result["language"] == "en"
+
+
+def test_article_half_beside_a_show_more_box_comes_out_whole() -> None:
+    # the first paragraphs straight in the text container, the rest in a "show more" box that holds more text
+    first = [f"First part, paragraph {i}: the council met on Monday, and the bridge plan passed, 7 to 2." for i in
+             range(3)]  # fmt: skip
+    rest = [
+        f"Second part, paragraph {i}: residents asked about diversions, costs and dates, and officials said the "
+        "work would begin in spring, run for a year and cost about twelve million dollars, most paid by the state."
+        for i in range(8)
+    ]
+    html = (
+        "<html lang='en'><body><article><h1>Bridge plan passes</h1><div class='content'>"
+        + "".join(f"<p>{p}</p>" for p in first)
+        + "<div class='toggle-group target'>"
+        + "".join(f"<p>{p}</p>" for p in rest)
+        + "</div></div></article></body></html>"
+    )
+    body = extract(html, "https://www.example.com/news/bridge")["body"]
+    assert body == "\n\n".join(first + rest)
+
+
+@pytest.mark.parametrize(
+    ("dateline", "kept"),
+    [
+        ("<span class='dateline'>CAIRO —</span>", "CAIRO — "),  # a wire-style place dateline is text
+        ("<span class='dateline'>26.04.2024, 15:24 Uhr</span>", ""),  # a date line is not
+    ],
+)
+def test_place_dateline_opening_a_paragraph(dateline: str, kept: str) -> None:
+    first = "Gunmen opened fire on visitors at the national museum on Wednesday, killing at least 19 people."
+    rest = [
+        "The attack was the deadliest in the country in years, officials said, and the museum was closed.",
+        "Security forces surrounded the building within minutes and freed the visitors held inside it.",
+        "The government said it would step up security at museums and other sites that tourists visit.",
+    ]
+    html = (
+        "<html lang='en'><body><article><h1>Museum attack</h1>"
+        f"<p>{dateline} {first}</p>" + "".join(f"<p>{p}</p>" for p in rest) + "</article></body></html>"
+    )
+    body = extract(html, "https://www.example.com/world/museum")["body"]
+    assert body == "\n\n".join([kept + first, *rest])

@@ -138,3 +138,27 @@ def test_lists_of_prose_are_kept_on_english_pages_only() -> None:
     assert "Bridge closures" not in english  # a link, not prose
     german = extract(article(LIST), URL)["body"]  # the German references leave lists out
     assert german == "\n\n".join(PARAGRAPHS)
+
+
+LONG = [
+    "The bill would require telecommunications providers to store so-called metadata for two years, and the "
+    "agencies that may read it without a warrant are many more than the government first suggested.",
+    "Media organisations say the measure would make confidential sources impossible to protect, because the "
+    "record of who called a reporter, and when, would be open to investigators for any offence at all.",
+    "The committee that examined the proposal has already heard these arguments at length, and another inquiry "
+    "would only delay a decision that parliament could make this week if the government wanted it to.",
+]
+
+
+@pytest.mark.parametrize("name", ["read-more", "paywall-content"])
+def test_a_read_more_or_paywall_wrapper_around_the_rest_of_the_article_is_kept(name: str) -> None:
+    rest = "".join(f"<p>{p}</p>" for p in LONG)
+    html = article(f"<div class='{name}'>{rest}</div>", ENGLISH, "en")
+    body = extract(html, URL.replace(".de/", ".com/"))["body"]
+    assert all(p in body for p in ENGLISH + LONG)
+
+
+def test_a_read_more_box_of_teasers_is_still_left_out() -> None:
+    teasers = "".join(f"<p><a href='/t{i}'>{p}</a></p>" for i, p in enumerate(LONG))
+    html = article(f"<div class='read-more'><p>{TEASER}</p>{teasers}</div>", ENGLISH, "en")
+    assert extract(html, URL.replace(".de/", ".com/"))["body"] == "\n\n".join(ENGLISH)

@@ -47,6 +47,10 @@ TEXT = "".join(
         ("Anna Beispiel (Text) und Ben Muster (Fotos)", ["Anna Beispiel", "Ben Muster"]),
         ("Jane Doe (reporting), John Roe (photos)", ["Jane Doe", "John Roe"]),
         ("Text: Anna Beispiel", ["Anna Beispiel"]),
+        # academic and professional letters after a name are not a name
+        ("By Brenda Goodman, MA", ["Brenda Goodman"]),
+        ("Jane Doe, MD, and John Roe, PhD", ["Jane Doe", "John Roe"]),
+        ("Dr. Anna Beispiel, M.Sc.", ["Dr. Anna Beispiel"]),
     ],
 )
 def test_split_byline_table(byline: str, names: list[str]) -> None:
@@ -102,6 +106,15 @@ def page(author: Any, body: str, meta: str = "") -> str:
         # an English page: "By X and Y" as a line under the headline
         ({"@type": "Organization", "name": "Example Zeitung"}, "<div>By Jane Doe and John Roe</div>", "",
          ["Jane Doe", "John Roe"]),
+        # a line break separates the person from the desk printed under the name
+        (None, "<div class='author_fmt'>By <a href='/brenda'>Brenda Goodman, MA</a><br>Health News</div>", "",
+         ["Brenda Goodman", "Health News"]),
+        # a meta author that is the site's own name with "&" in it is one brand, not two people
+        (None, "", "<meta name='author' content='Mac &amp; i'><meta property='og:site_name' content='Mac &amp; i'>",
+         ["Mac & i"]),
+        (None, "<p class='byline'>Von Anna Beispiel</p>",
+         "<meta name='author' content='Mac &amp; i'><meta property='og:site_name' content='Mac &amp; i'>",
+         ["Anna Beispiel"]),
         # the brand stays when no person is printed
         ({"@type": "Organization", "name": "Example Zeitung"}, "", "", ["Example Zeitung"]),
         # a person in JSON-LD stays, whatever else the page prints

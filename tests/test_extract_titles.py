@@ -80,6 +80,35 @@ def page(head: str, h1_markup: str) -> str:
          "<h1>Neue Brücke in Essen eröffnet</h1>", "Neue Brücke in Essen eröffnet: Was Pendler wissen müssen"),
         ('<meta property="og:title" content="Essen feiert seine Brücke">', "<h1>Neue Brücke in Essen eröffnet</h1>",
          "Essen feiert seine Brücke"),
+        # og:title and twitter:title are two different social variants: the printed headline
+        ('<meta property="og:title" content="Forscher warnt: Verlernen Studierende das Lesen?">'
+         '<meta name="twitter:title" content="Forscher aus Osnabrück warnt: Studierende verlernen das Lesen">',
+         "<h1>Forscher aus Osnabrück warnt: Studierende verlernen das Lesen</h1>",
+         "Forscher aus Osnabrück warnt: Studierende verlernen das Lesen"),
+        ('<meta property="og:title" content="Wenn Beton platzt: Der Kampf gegen die Hitze">'
+         '<meta name="twitter:title" content="Verkehrschaos durch Hitze: Alte Trams als Risiko">',
+         "<h1>So sind Straßenbahnen auf Hitzewellen vorbereitet</h1>", "So sind Straßenbahnen auf Hitzewellen vorbereitet"),
+        # ...but a twitter:title that is og:title cut short or with a tail is the same headline: og:title stays
+        ('<meta property="og:title" content="Trainer Schubert: Nicht mehr viel zu verlieren">'
+         '<meta name="twitter:title" content="Trainer Schubert: Nicht mehr viel zu verlieren - Nachfolger appelliert">',
+         "<h1>MSV-Trainer Schubert: Nicht mehr viel zu verlieren</h1>", "Trainer Schubert: Nicht mehr viel zu verlieren"),
+        ('<meta property="og:title" content="New court files expose the security team of the casino owner">'
+         '<meta name="twitter:title" content="New court files expose the security team of the...">',
+         "<h1>Court files expose a security team</h1>", "New court files expose the security team of the casino owner"),
+        # og:title is the printed headline without the kicker the <h1> starts with: the printed headline
+        ('<meta property="og:title" content="Bericht: Aktivistin getötet">', "<h1>Bei Protesten 2022: Bericht: Aktivistin "
+         "getötet</h1>", "Bei Protesten 2022: Bericht: Aktivistin getötet"),
+        # ...and the reverse (og:title with the kicker, the <h1> without) keeps og:title
+        ('<meta property="og:title" content="Kenia: Nairobi von unten">', "<h1>Nairobi von unten</h1>",
+         "Kenia: Nairobi von unten"),
+        # without metadata, an <h1> that is a section's name: the <title> names the headline printed in an <h2>
+        ("<title>Babies Who Eat Peanuts Early May Avoid Allergy</title>",
+         "<h1>Allergies Health Center</h1><h2>Babies Who Eat Peanuts Early May Avoid Allergy</h2>",
+         "Babies Who Eat Peanuts Early May Avoid Allergy"),
+        # ...but a <title> that no <h2> prints leaves the <h1>
+        ("<title>Peanut allergy: babies, study, advice</title>",
+         "<h1>Babies Who Eat Peanuts Early May Avoid Allergy</h1><h2>What the study found</h2>",
+         "Babies Who Eat Peanuts Early May Avoid Allergy"),
         # ...and the first one in the usual order when none is printed
         ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Die Brücke"}</script>'
          "<title>Neue Brücke - Example Zeitung</title>", "<h1>Etwas anderes</h1>", "Die Brücke"),

@@ -73,7 +73,25 @@ def _skip_inside(node: Element) -> bool:
     """Leave out of a block's text: non-text tags, hidden elements and boxes (but not inline markup)."""
     if node.tag in INLINE_TAGS and node.tag != "span":
         return node.tag in SKIP_TAGS or node.get("hidden") is not None or node.get("aria-hidden") == "true"
+    if node.tag == "span" and _place_dateline(node):
+        return False
     return is_boilerplate_element(node)
+
+
+_PLACE_DATELINE = re.compile(r"^[A-ZÄÖÜ][A-ZÄÖÜ .,'-]{1,40}\s*[—–-]?$")
+
+
+def _place_dateline(node: Element) -> bool:
+    """A wire-style place dateline opening a paragraph ("<span class='dateline'>CAIRO —</span> Gunmen...")."""
+    parent = node.getparent()
+    if (
+        parent is None
+        or parent.tag != "p"
+        or "dateline" not in class_parts(node)
+        or (parent.text or "").strip()
+    ):
+        return False
+    return bool(_PLACE_DATELINE.match(norm(node.text_content())))
 
 
 def _has_block_child(el: Element) -> bool:
@@ -209,7 +227,7 @@ def expand_container(blocks: list[Block], container: Element) -> Element:
         parent = current.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
-        good = other = 0
+        good = other = paragraphs = 0
         for block in blocks:
             if parent not in block.ancestors or block.el is current or current in block.ancestors:
                 continue
@@ -220,12 +238,16 @@ def expand_container(blocks: list[Block], container: Element) -> Element:
             )
             if _good(block) and not nested_article:
                 good += len(block.text)
+                paragraphs += 1
             else:
                 other += len(block.text)
         if good == 0 and other == 0:
             current = parent
             continue
-        if good >= 150 and good >= 1.5 * other and good >= CLIMB_SHARE * inside:
+        # the parent adds article-like paragraphs, and more than a little of the article's text or nothing else
+        # (the first half of an article beside a "show more" box that holds the second)
+        pure = paragraphs >= 3 and other <= 0.05 * good
+        if good >= 150 and good >= 1.5 * other and (good >= CLIMB_SHARE * inside or pure):
             current = parent
             inside += good
             continue

@@ -125,13 +125,34 @@ def _parts(raw: str) -> frozenset[str]:
     return frozenset(parts)
 
 
+# names of a box that may hold the rest of the article itself (a "read more" expander, a paywall wrapper)
+_CONTINUATION = frozenset({"readmore", "paywall"})
+
+
 @functools.lru_cache(maxsize=4096)
-def _classify(raw: str) -> tuple[bool, bool, bool]:
-    """For a "class id" string: (names a hidden element, names a box, names the article body)."""
+def _classify(raw: str) -> tuple[bool, bool, bool, bool]:
+    """For a "class id" string: (names a hidden element, names a box, names the article body, names a box that
+    may continue the article)."""
     squashed = raw.lower().replace("-", "").replace("_", "")
     parts = _parts(raw)
     box = bool(parts & _BAD_PARTS or ("teaser" in parts and parts & _TEASER_BOX))
-    return bool(_HIDDEN_CLASSES.intersection(squashed.split())), box, "articlebody" in squashed
+    hidden = bool(_HIDDEN_CLASSES.intersection(squashed.split()))
+    return hidden, box, "articlebody" in squashed, bool(parts & _CONTINUATION)
+
+
+def _running_prose(el: Element) -> bool:
+    """Whether an element holds paragraphs of running text (at least three <p> of 150+ characters without
+    links among its children and grandchildren), as the rest of an article does and a teaser box does not."""
+    count = 0
+    for p in el.iterdescendants("p"):
+        parent = p.getparent()
+        if parent is not el and (parent is None or parent.getparent() is not el):
+            continue
+        if len(p.text_content()) >= 150 and not p.xpath("boolean(.//a)"):
+            count += 1
+            if count >= 3:
+                return True
+    return False
 
 
 def is_boilerplate_element(el: Element) -> bool:
@@ -151,11 +172,13 @@ def is_boilerplate_element(el: Element) -> bool:
     classes, ident = el.get("class"), el.get("id")
     if not classes and not ident:
         return False
-    hidden, box, body = _classify(f"{classes or ''} {ident or ''}")
+    hidden, box, body, continuation = _classify(f"{classes or ''} {ident or ''}")
     if hidden:
         return True
     if not box or body or el.get("itemprop") == "articleBody":
         return False
+    if continuation and _running_prose(el):
+        return False  # "read more" or paywall wrapper around the rest of the article
     return not el.xpath("(.//h1|.//main|.//article|.//*[@itemprop='articleBody'])[1]")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import itertools
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -15,7 +16,14 @@ from crawler.extract.boilerplate import is_boilerplate_line
 from crawler.extract.dates import iso, parse_date
 from crawler.extract.dom import Element, norm, parse, to_text
 from crawler.extract.fallback import trafilatura_body
-from crawler.extract.people import byline_names, dedupe, names_from_jsonld, printed_date, split_byline
+from crawler.extract.people import (
+    byline_names,
+    clean_name,
+    dedupe,
+    names_from_jsonld,
+    printed_date,
+    split_byline,
+)
 from crawler.extract.recognise import page_publisher, recognise
 from crawler.extract.selectors import SiteSelectors, select
 from crawler.extract.structured import (
@@ -28,7 +36,7 @@ from crawler.extract.structured import (
 )
 from crawler.extract.titles import clean_title, headline_parts, printed_title, same_title, site_key, site_keys
 
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 # The headline as the page's metadata gives it: og:title first (the headline the publisher shares), then the
 # JSON-LD headline; sites that put a social variant in og:title say so with SiteSelectors.title_order.
 TITLE_ORDER = ("opengraph", "jsonld", "microdata", "h1", "title")
@@ -90,6 +98,32 @@ def _seo_tail(title: str, printed: str) -> bool:
         return False
     tail = title[len(printed) :]
     return len(tail) <= 80 and bool(_TAIL.match(tail))
+
+
+def _variant_of(a: str, b: str) -> bool:
+    """Whether one title is the other, or the other cut short ("...") or continued by a tail."""
+    a, b = a.rstrip(".…").casefold(), b.rstrip(".…").casefold()
+    return a.startswith(b) or b.startswith(a)
+
+
+_KICKER_PREFIX = re.compile(r"^(.{3,60}?):\s+(.+)$")
+
+
+def _printed_over_social(og: str | None, twitter: str | None, printed: str) -> str | None:
+    """Why the printed <h1> beats og:title on a page without a site file that says otherwise (None: it does not).
+
+    - og:title and twitter:title are different headlines (not one the other cut short or with a tail): the
+      publisher wrote social variants, so neither is the headline; the printed one is.
+    - og:title is the printed headline without the "Kicker: " the <h1> starts with.
+    """
+    if not og or same_title(og, printed) or _variant_of(og, printed):
+        return None
+    if twitter and not same_title(og, twitter) and not _variant_of(og, twitter):
+        return "og:title and twitter:title are different social variants: the printed <h1> headline"
+    match = _KICKER_PREFIX.match(printed)
+    if match and same_title(match.group(2), og):
+        return "og:title is the printed <h1> headline without its kicker: the printed headline"
+    return None
 
 
 def _first_text(els: list[Element]) -> str | None:
@@ -230,9 +264,16 @@ class _Extraction:
                     self.fields["title"] = name
                     self.why["title"] = "no og:title: the metadata headline the page prints in its <h1>"
                     return title
+        if printed and (version is None or not version.title_order):
+            og = clean_title(self.data.first_meta("og:title"), keys)
+            why = _printed_over_social(og, clean_title(self.data.first_meta("twitter:title"), keys), printed)
+            if why:
+                self.fields["title"] = "fallback"
+                self.why["title"] = why
+                return printed
         sources: dict[str, Callable[[], str | None]] = {
             **metadata,
-            "h1": lambda: printed,
+            "h1": lambda: self._printed_headline(printed, keys),
             "title": lambda: _first_text(list(self.root.iter("title"))),
         }
         order = list(version.title_order) if version is not None and version.title_order else []
@@ -259,6 +300,16 @@ class _Extraction:
                 return title
         return None
 
+    def _printed_headline(self, printed: str | None, keys: set[str]) -> str | None:
+        """The printed <h1>, unless it is a section's name over the headline: the <title> names an <h2> instead
+        ("Allergies Health Center" in the <h1>, the article's headline in an <h2> and in the <title>)."""
+        title = clean_title(_first_text(list(self.root.iter("title"))), keys)
+        if printed and title and not same_title(title, printed):
+            for h2 in itertools.islice(self.root.iter("h2"), 20):
+                if same_title(norm(h2.text_content()), title):
+                    return title
+        return printed
+
     def _authors(self, version: SiteSelectors | None) -> list[str]:
         if version is not None and version.authors:
             names = dedupe(
@@ -278,7 +329,7 @@ class _Extraction:
         if not found[0]:
             for key in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author"):
                 names = next(
-                    (n for n in (split_byline(v) for v in self.data.meta.get(meta_key(key), [])) if n), []
+                    (n for n in (self._meta_names(v) for v in self.data.meta.get(meta_key(key), [])) if n), []
                 )
                 if names:
                     found = (names, "opengraph")
@@ -300,6 +351,12 @@ class _Extraction:
                 "authors", "first layer with a name: JSON-LD, microdata, meta tags, printed byline"
             )
         return found[0]
+
+    def _meta_names(self, value: str) -> list[str]:
+        """Names in a meta author tag; the site's own name is kept whole ("Mac & i" is a magazine, not two
+        people), so the printed byline can win over it."""
+        name = clean_name(value)
+        return [name] if name and self._is_site_name(name) else split_byline(value)
 
     def _brands(self) -> set[str]:
         """Names of the Organization objects the JSON-LD gives as author or publisher."""

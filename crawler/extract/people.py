@@ -51,6 +51,11 @@ _ROLE = re.compile(
     r"videos?|illustrations?|mitarbeit|recherche|photos?|photography|reporting)\b",
     re.IGNORECASE,
 )
+# academic and professional letters after a name ("Jane Doe, MD", "Brenda Goodman, MA"), not a name of their own
+_DEGREE = re.compile(
+    r"^(?:M\.?A|M\.?S|M\.?Sc|M\.?D|Ph\.?D|R\.?N|M\.?P\.?H|D\.?O|Dr\.?P\.?H|M\.?B\.?A|J\.?D|B\.?S\.?N|"
+    r"R\.?D|L\.?D|FACP|FAAP|MSW|LCSW|PharmD|Dipl\.?-\w+|Dr\.? med\.?)\.?$"
+)
 _DATE_TAIL = re.compile(r"\s*(?:[-–|,]\s*)?(?:\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}).*$")
 _NOT_NAME = re.compile(r"https?://|www\.|@|\d{3,}")
 
@@ -72,7 +77,7 @@ def split_byline(byline: str) -> list[str]:
     names = []
     for part in _SPLIT.split(text):
         part = clean_name(part)
-        if part and valid_name(part) and not _ROLE.match(part):
+        if part and valid_name(part) and not _ROLE.match(part) and not _DEGREE.match(part):
             names.append(part)
     return names
 
@@ -155,6 +160,16 @@ _NOT_BYLINE = re.compile(
 _LOCATION_TAIL = re.compile(r",\s*[A-ZÄÖÜ][a-zäöüß]+(?:[ -][A-ZÄÖÜ]?[a-zäöüß]+)?\s*$")
 
 
+def _text_with_breaks(el: Element) -> str:
+    """An element's text, a line break (<br>) read as a separator: "By Jane Doe<br>Health News" names one person
+    and a desk, not "Jane Doe Health News"."""
+    if not el.xpath("boolean(.//br)"):
+        return norm(el.text_content())
+    return norm(
+        "".join(" | " if getattr(n, "tag", None) == "br" else str(n) for n in el.xpath(".//text()|.//br"))
+    )
+
+
 def _in_card(el: Element) -> bool:
     return any(class_parts(a) & _CARD_PARTS for a in el.iterancestors())
 
@@ -171,7 +186,7 @@ def byline_names(root: Element) -> list[str]:
         if _in_furniture(el):
             continue
         named = el.xpath(".//*[@itemprop='name']")
-        text = norm((named[0] if named else el).text_content())
+        text = _text_with_breaks(named[0] if named else el)
         if not text or len(text) > 150:
             continue
         if "," in text and text.split(",")[-1].strip().lower() not in AGENCIES:
