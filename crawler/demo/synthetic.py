@@ -274,7 +274,11 @@ def build_synthetic_mirror(
         )
         points = _entry_points(spec)
         if not points:
-            points = [(f"https://{host_of(variants[0].url)}/sitemap.xml", "sitemap")]
+            # nothing pinned: the crawl discovers the site from its front page (crawler/spiders/discover.py), so
+            # robots.txt names a sitemap and the front page links the newest articles
+            home = f"https://{host_of(variants[0].url)}/"
+            points = [(f"{home}sitemap.xml", "sitemap")]
+            _listing(mirror, home, "section", entries[:listing_size], f"{publisher} (synthetic mirror)")
         full = next((i for i, (_, kind) in enumerate(points) if kind == "sitemap"), 0)
         title = f"{publisher} (synthetic mirror)"
         for i, (url, kind) in enumerate(points):
