@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from twisted.internet.base import ReactorBase
+    from twisted.internet.defer import Deferred
 
 
 def mirror_hosts(spider: object) -> set[str]:
@@ -117,4 +119,24 @@ class MirrorDownloadHandler(BaseDownloadHandler):
                 raise self._refuse(AddressRefused(f"{message}; checked before the proxy")) from None
 
     async def close(self) -> None:
-        await self.inner.close()
+        """Close the connection pool, waiting at most the handler's disconnect timeout.
+
+        Scrapy's own close() calls the pool's deferred back from a timer unconditionally; on a loaded machine the
+        pool can finish in the same loop turn as the timer fires, and Twisted then logs an AlreadyCalledError
+        traceback at shutdown. This is the same close, with a timer that calls back only a deferred still waiting.
+        """
+        from twisted.internet import reactor
+
+        pool: Any = self.inner._pool  # twisted's HTTPConnectionPool (untyped)
+        done: Deferred[None] = pool.closeCachedConnections()
+
+        def give_up() -> None:
+            if not done.called:
+                done.callback(None)
+
+        timer = cast("ReactorBase", reactor).callLater(self.inner._disconnect_timeout, give_up)
+        try:
+            await maybe_deferred_to_future(done)
+        finally:
+            if timer.active():
+                timer.cancel()
