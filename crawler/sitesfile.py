@@ -18,30 +18,11 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from crawler.extract import SiteSelectors
+from crawler.registry import LAENDER  # ISO 3166-2 code -> the Land's name (default region: "<Land>: <area>")
 from pipelines.text import registrable_host
 
 if TYPE_CHECKING:
     from crawler.spiders.base import NewsSpider
-
-#: ISO 3166-2 codes of the German Länder and their names (the default region is "<Land>: <area>")
-LAENDER = {
-    "DE-BW": "Baden-Württemberg",
-    "DE-BY": "Bayern",
-    "DE-BE": "Berlin",
-    "DE-BB": "Brandenburg",
-    "DE-HB": "Bremen",
-    "DE-HH": "Hamburg",
-    "DE-HE": "Hessen",
-    "DE-MV": "Mecklenburg-Vorpommern",
-    "DE-NI": "Niedersachsen",
-    "DE-NW": "Nordrhein-Westfalen",
-    "DE-RP": "Rheinland-Pfalz",
-    "DE-SL": "Saarland",
-    "DE-SN": "Sachsen",
-    "DE-ST": "Sachsen-Anhalt",
-    "DE-SH": "Schleswig-Holstein",
-    "DE-TH": "Thüringen",
-}
 
 _NAME = re.compile(r"[a-z0-9_]+")
 _LAND = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
