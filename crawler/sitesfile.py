@@ -48,6 +48,7 @@ class SiteEntry:
     publisher: str = ""
     group: str = ""
     land: str = ""
+    lands: tuple[str, ...] = ()  # further Länder the site covers (ISO 3166-2 codes)
     area: str = ""
     region: str = ""
     language: str = ""
@@ -163,6 +164,10 @@ class _Checker:
             raise self.fail("name", f"{s['name']!r}: use lower-case letters, digits and _ only")
         if s["land"] and not _LAND.fullmatch(s["land"]):
             raise self.fail("land", f"{s['land']!r}: expected an ISO 3166-2 code such as DE-NI")
+        lands = self.strings("lands")
+        for code in lands:
+            if not _LAND.fullmatch(code):
+                raise self.fail("lands", f"{code!r}: expected ISO 3166-2 codes such as DE-NI")
         if s["language"] and not re.fullmatch(r"[a-z]{2,3}", s["language"]):
             raise self.fail("language", f"{s['language']!r}: expected a language code such as de")
         if s["platform"]:
@@ -205,6 +210,7 @@ class _Checker:
             publisher=s["publisher"],
             group=s["group"],
             land=s["land"],
+            lands=lands,
             area=s["area"],
             region=s["region"] or default_region(s["land"], s["area"]),
             language=s["language"],

@@ -17,6 +17,7 @@ from crawler.registry import (
     LAENDER,
     RegistryError,
     by_region,
+    entry_for,
     land_code,
     load_registry,
     parse_registry,
@@ -80,7 +81,7 @@ def test_region_by_code_or_name(text: str) -> None:
     assert land_code(text) == "DE-NI"
     names = {e.name for e in by_region(text)}
     assert {"braunschweiger_zeitung", "regionalheute", "haz"} <= names
-    assert all(e.land == "DE-NI" for e in by_region(text))
+    assert all("DE-NI" in (e.land, *e.lands) for e in by_region(text))
 
 
 def test_unknown_region_is_an_error_listing_the_codes() -> None:
@@ -99,6 +100,7 @@ GOOD = '[[site]]\nurl = "https://www.example.de/"\nname = "ex"\npublisher = "Ex"
         ('skip = "x"\n', r"'skip' must be a list of strings"),
         ('feeds = ["file:///etc/passwd"]\n', r"'feeds' holds a non-http\(s\) URL"),
         ('platform = "nope"\n', r"unknown 'platform' 'nope'"),
+        ('lands = ["DE-XX"]\n', r"'land' 'DE-XX' is not the ISO 3166-2 code of a Land"),
         ("language = 3\n", r"'language' must be a string"),
     ],
 )
@@ -206,12 +208,14 @@ def test_sites_region_filter_and_json(tmp_path: Path) -> None:
     by_name = cli("sites", "--region", "Niedersachsen", cwd=tmp_path)
     assert by_code.returncode == 0, by_code.stderr
     assert by_code.stdout == by_name.stdout
-    assert "Niedersachsen (DE-NI): 11 sites" in by_code.stdout and "haz" in by_code.stdout
+    assert "Niedersachsen (DE-NI): 12 sites" in by_code.stdout and "haz" in by_code.stdout
+    assert "ndr" in by_code.stdout, "a broadcaster of several Länder is in each of them"
     assert "rbb24" not in by_code.stdout
     listing = json.loads(cli("sites", "--json", "--region", "DE-TH", cwd=tmp_path).stdout)
-    assert {s["land"] for s in listing} == {"DE-TH"}
+    assert all("DE-TH" in s["lands"] for s in listing) and "mdr" in {s["name"] for s in listing}
     for s in listing:
-        assert s["land_name"] == "Thüringen" and s["source"].startswith("http") and s["area"] and s["url"]
+        assert s["source"].startswith("http") and s["area"] and s["url"]
+        assert s["land_name"] == "Thüringen" or s["land"] != "DE-TH"
     everything = cli("sites", cwd=tmp_path)
     assert everything.stdout.rstrip().endswith(f"{len(load_registry())} sites")
     headings = re.findall(r"^\S.* \((DE-[A-Z]{2})\): \d+ sites$", everything.stdout, re.M)
@@ -229,3 +233,12 @@ def test_bad_region_and_no_sites_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "unknown region 'XY'" in proc.stderr
     proc = cli("crawl", "no_such_site", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown site(s): no_such_site" in proc.stderr
+
+
+def test_a_broadcaster_of_several_laender_is_in_each_of_them() -> None:
+    ndr = entry_for("ndr")
+    assert ndr is not None and ndr.land == "DE-HH" and set(ndr.lands) == {"DE-NI", "DE-SH", "DE-MV"}
+    for code in ("HH", "NI", "SH", "MV"):
+        assert ndr in by_region(code), code
+    assert ndr not in by_region("BY")
+    assert ndr.info()["lands"] == ["DE-HH", "DE-NI", "DE-SH", "DE-MV"]

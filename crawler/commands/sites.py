@@ -67,11 +67,19 @@ def user_infos(path: str, region: str | None = None) -> list[dict[str, Any]]:
             "source": e.source or None,
         }
         for e in entries
-        if code is None or e.land == code
+        if code is None or e.land == code or code in e.lands
     ]
 
 
+def _region(text: str) -> str:
+    from crawler.registry import land_code
+
+    return land_code(text)
+
+
 def run(args: argparse.Namespace) -> int:
+    from crawler.registry import LAENDER
+
     infos = site_infos(args.region)
     path = args.sites_file or os.environ.get("SITES_FILE")
     mine = user_infos(path, args.region) if path else []
@@ -83,10 +91,13 @@ def run(args: argparse.Namespace) -> int:
     pub = min(40, max((len(i["publisher"] or "(from the pages)") for i in rows), default=9))
     land = None
     for i in infos:
-        if i["land"] != land:
-            land = i["land"]
-            count = sum(1 for j in infos if j["land"] == land)
-            print(f"{'' if land == infos[0]['land'] else chr(10)}{i['land_name']} ({land}): {count} sites")
+        # with --region, one group: the Land asked for (a broadcaster of several Länder among its sites)
+        group, name = (i["land"], i["land_name"]) if not args.region else (_region(args.region), "")
+        if group != land:
+            land = group
+            name = name or str(LAENDER[group])
+            count = len(infos) if args.region else sum(1 for j in infos if j["land"] == land)
+            print(f"{'' if i is infos[0] else chr(10)}{name} ({land}): {count} sites")
         print(
             f"  {i['name']:<{width}}  {i['publisher'][:pub]:<{pub}}  {', '.join(i['domains'])}  [{i['area']}]"
         )

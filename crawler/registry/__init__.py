@@ -44,7 +44,7 @@ _STR_KEYS = (
     *("url", "name", "publisher", "group", "land", "area", "region", "language", "platform"),
     *("archive_sitemap", "archive_since", "article_url", "source"),
 )
-_LIST_KEYS = ("domains", "feeds", "news_sitemaps", "sitemaps", "sections", "skip")
+_LIST_KEYS = ("domains", "feeds", "news_sitemaps", "sitemaps", "sections", "skip", "lands")
 _SELECTOR_KEYS = ("title", "title_order", "lead", "body", "paragraphs", "drop", "authors", "published")
 REQUIRED = ("url", "name", "publisher", "land", "area", "source")
 
@@ -68,6 +68,9 @@ class RegistryEntry:
     language: str = "de"
     domains: tuple[str, ...] = ()
     platform: str = ""
+    lands: tuple[
+        str, ...
+    ] = ()  # further Länder the site covers (a broadcaster of several), by ISO 3166-2 code
     feeds: tuple[str, ...] = ()
     news_sitemaps: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
@@ -93,6 +96,7 @@ class RegistryEntry:
             "url": self.url,
             "group": self.group or None,
             "land": self.land,
+            "lands": [self.land, *self.lands],
             "land_name": self.land_name,
             "area": self.area,
             "platform": self.platform or None,
@@ -130,8 +134,9 @@ def parse_entry(raw: Any, index: int, origin: str, platforms: frozenset[str] | N
             raise RegistryError(f"{where}: {key!r} must be a list of strings")
     if not NAME_RE.match(raw["name"]):
         raise RegistryError(f"{where}: 'name' must match [a-z0-9_]+")
-    if raw["land"] not in LAENDER:
-        raise RegistryError(f"{where}: 'land' {raw['land']!r} is not the ISO 3166-2 code of a Land")
+    for code in [raw["land"], *raw.get("lands", [])]:
+        if code not in LAENDER:
+            raise RegistryError(f"{where}: 'land' {code!r} is not the ISO 3166-2 code of a Land")
     for key in ("url", "source", "archive_sitemap"):
         if raw.get(key) and not _http_url(raw[key]):
             raise RegistryError(f"{where}: {key!r} must be an http(s) URL")
@@ -230,7 +235,7 @@ def land_code(text: str) -> str:
 def by_region(code_or_name: str) -> list[RegistryEntry]:
     """The entries of one Land, given by its ISO 3166-2 code (with or without ``DE-``) or its name."""
     code = land_code(code_or_name)
-    return [e for e in load_registry() if e.land == code]
+    return [e for e in load_registry() if e.land == code or code in e.lands]
 
 
 def entry_for(name: str) -> RegistryEntry | None:

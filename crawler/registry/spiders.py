@@ -42,6 +42,7 @@ def site_entry(entry: RegistryEntry) -> SiteEntry:
         publisher=entry.publisher,
         group=entry.group,
         land=entry.land,
+        lands=entry.lands,
         area=entry.area,
         region=entry.records_region,
         language=entry.language,
