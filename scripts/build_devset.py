@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,20 +44,39 @@ def download(into: Path) -> Path:
     return next(into.glob(f"newspaper4k-{VERSION}.tar.gz"))
 
 
-def build(sdist: Path, out: Path) -> int:
-    digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
-    if digest != SHA256:
-        raise SystemExit(
-            f"build_devset: {sdist} has SHA-256 {digest}, expected {SHA256} (newspaper4k {VERSION})"
-        )
-    root = f"newspaper4k-{VERSION}/tests/data"
-    with tarfile.open(sdist) as tar:
+def check_sha256(archive: Path, expected: str, what: str) -> None:
+    """Stop unless ``archive`` is the exact release the set is built from."""
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    if digest != expected:
+        raise SystemExit(f"{archive} has SHA-256 {digest}, expected {expected} ({what})")
 
-        def member(path: str) -> bytes:
-            handle = tar.extractfile(f"{root}/{path}")
-            if handle is None:
-                raise SystemExit(f"build_devset: {path} missing from {sdist}")
-            return handle.read()
+
+def tar_reader(tar: tarfile.TarFile, root: str, archive: Path) -> Callable[[str], bytes]:
+    """``member(path)``: the bytes of ``root/path`` in ``tar`` (a missing one stops the build)."""
+
+    def member(path: str) -> bytes:
+        handle = tar.extractfile(f"{root}/{path}")
+        if handle is None:
+            raise SystemExit(f"{path} missing from {archive}")
+        return handle.read()
+
+    return member
+
+
+def write_case(out: Path, case: str, page: bytes, expected: dict[str, object]) -> None:
+    """One page of a development set: ``out/<case>/page.html.gz`` and its ``expected.json``."""
+    target = out / case
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "page.html.gz").write_bytes(gzip.compress(page, compresslevel=9, mtime=0))
+    (target / "expected.json").write_text(
+        json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def build(sdist: Path, out: Path) -> int:
+    check_sha256(sdist, SHA256, f"newspaper4k {VERSION}")
+    with tarfile.open(sdist) as tar:
+        member = tar_reader(tar, f"newspaper4k-{VERSION}/tests/data", sdist)
 
         for case in CASES:
             meta = json.loads(member(f"metadata/{case}.json"))
@@ -68,13 +88,7 @@ def build(sdist: Path, out: Path) -> int:
                 "body": body,
                 "language": meta.get("language"),
             }
-            target = out / case
-            target.mkdir(parents=True, exist_ok=True)
-            page = member(f"html/{case}.html")
-            (target / "page.html.gz").write_bytes(gzip.compress(page, compresslevel=9, mtime=0))
-            (target / "expected.json").write_text(
-                json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
+            write_case(out, case, member(f"html/{case}.html"), expected)
     return len(CASES)
 
 

