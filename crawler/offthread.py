@@ -25,6 +25,7 @@ from twisted.internet.defer import Deferred
 
 from crawler import defaults
 from crawler.extract import SiteSelectors, decode_html, extract
+from crawler.extract.recognise import rejection
 from pipelines.precompute import Precomputed, precompute
 
 if TYPE_CHECKING:
@@ -54,8 +55,9 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-#: what a worker returns: the extracted fields and the values computed from them and the exchange
-PageResult = tuple[dict[str, Any], Precomputed]
+#: what a worker returns: the extracted fields and the values computed from them and the exchange (None for a
+#: page its verdict rejects: the spider drops it, so nothing is hashed, signed or written as WARC for it)
+PageResult = tuple[dict[str, Any], Precomputed | None]
 
 
 def process_page(
@@ -65,6 +67,8 @@ def process_page(
     the content hash, signature and WARC records of the exchange (``exchange``: a raw_response without its
     body, which is ``body``)."""
     fields = extract_page(body, charset, url, selectors)
+    if rejection(fields):
+        return fields, None
     return fields, precompute(fields, {**exchange, "body": body})
 
 

@@ -202,7 +202,7 @@ def recognise(root: Element, data: Structured, fields: Mapping[str, Any]) -> Ver
     article_types = set().union(*(types_of(n) for n in data.nodes)) & _ARTICLE if data.nodes else set()
     og_type = (data.first_meta("og:type") or "").lower()
     title = norm(str(fields.get("title") or ""))
-    h1 = next((norm(h.text_content()) for h in root.iter("h1") if norm(h.text_content())), "")
+    h1 = next((text for h in root.iter("h1") if (text := norm(h.text_content()))), "")
     signals: list[str] = sorted(f"jsonld:{t}" for t in article_types)
     if og_type == "article":
         signals.append("og:article")
@@ -271,3 +271,11 @@ def page_publisher(data: Structured) -> str | None:
             return norm(html.unescape(node["name"])) or None
     name = data.first_meta("og:site_name")
     return norm(html.unescape(name)) if name else None
+
+
+def rejection(fields: Mapping[str, Any]) -> str:
+    """Why extracted ``fields`` are no article by their verdict (``fields["recognised"]``); "" when they may be."""
+    verdict = fields.get("recognised")
+    if isinstance(verdict, dict) and not verdict.get("article"):
+        return str(verdict.get("reason") or "no_article_signals")
+    return ""

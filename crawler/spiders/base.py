@@ -22,6 +22,7 @@ from w3lib.encoding import http_content_type_encoding
 from crawler import defaults
 from crawler.discovery import DiscoveryError, Entry, parse_feed, parse_sitemap
 from crawler.extract import SiteSelectors, looks_binary
+from crawler.extract.recognise import rejection
 from crawler.items import Article
 from crawler.mirror import mirror_hosts
 from crawler.netguard import Refused
@@ -381,10 +382,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newsarchive/rejected/no article")
             self.logger.warning("not archived: %s (no article: no headline and no text)", response.url)
             return
-        verdict = fields.get("recognised")
-        if isinstance(verdict, dict) and not verdict.get("article"):
+        if reason := rejection(fields):
             # the page itself says it is no article: a section front, a form, a gallery... (extract/recognise.py)
-            reason = str(verdict.get("reason") or "no_article_signals")
             self.crawler.stats.inc_value(f"newsarchive/rejected/{reason}")
             self.logger.info("not archived: %s (not an article: %s)", response.url, reason)
             self.page_rejected(response.url, reason)
