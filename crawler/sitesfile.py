@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from crawler.extract import SiteSelectors
 from crawler.registry import LAENDER  # ISO 3166-2 code -> the Land's name (default region: "<Land>: <area>")
-from pipelines.text import registrable_host
+from pipelines.text import is_http_url, registrable_host
 
 if TYPE_CHECKING:
     from crawler.spiders.base import NewsSpider
@@ -85,11 +85,6 @@ def default_region(land: str, area: str) -> str:
     return ": ".join(part for part in (land_name, area) if part)
 
 
-def _http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
 class _Checker:
     """Checks one ``[[site]]`` table and builds its SiteEntry; errors name the entry and the field."""
 
@@ -117,7 +112,7 @@ class _Checker:
         return tuple(v.strip() for v in value)
 
     def url(self, key: str, value: str) -> str:
-        if not _http_url(value):
+        if not is_http_url(value):
             raise self.fail(key, f"not an http(s) URL: {value!r}")
         return value
 
@@ -177,7 +172,7 @@ class _Checker:
                 raise self.fail(
                     "platform", f"unknown platform {s['platform']!r} (known: {', '.join(PLATFORMS)})"
                 )
-        if s["source"] and not _http_url(s["source"]):
+        if s["source"] and not is_http_url(s["source"]):
             raise self.fail("source", f"not an http(s) URL: {s['source']!r}")
         domains = self.strings("domains")
         for d in domains:

@@ -51,6 +51,15 @@ _TRUE = frozenset(("1", "true", "yes", "on"))
 _FALSE = frozenset(("0", "false", "no", "off"))
 
 
+def is_http_url(value: str) -> bool:
+    """Whether ``value`` is an http(s) URL with a host (the only URLs the crawl fetches)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def parse_flag(value: object, default: bool = False) -> bool:
     """A flag from a setting or a spider argument (``-a recheck=1`` passes a string): None or "" is ``default``;
     ValueError for text that is neither 1/true/yes/on nor 0/false/no/off."""

@@ -16,6 +16,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from pipelines.text import is_http_url
+
 if TYPE_CHECKING:
     from crawler.spiders.base import NewsSpider
 
@@ -109,11 +111,6 @@ def _where(index: int, raw: dict[str, Any], origin: str) -> str:
     return f"{origin}: site #{index + 1} ({label})"
 
 
-def _http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
 def parse_entry(raw: Any, index: int, origin: str, platforms: frozenset[str] | None = None) -> RegistryEntry:
     """One ``[[site]]`` table as an entry; RegistryError names the entry and the field at fault."""
     if not isinstance(raw, dict):
@@ -138,11 +135,11 @@ def parse_entry(raw: Any, index: int, origin: str, platforms: frozenset[str] | N
         if code not in LAENDER:
             raise RegistryError(f"{where}: 'land' {code!r} is not the ISO 3166-2 code of a Land")
     for key in ("url", "source", "archive_sitemap"):
-        if raw.get(key) and not _http_url(raw[key]):
+        if raw.get(key) and not is_http_url(raw[key]):
             raise RegistryError(f"{where}: {key!r} must be an http(s) URL")
     for key in ("feeds", "news_sitemaps", "sitemaps", "sections"):
         for value in raw.get(key, []):
-            if not _http_url(value):
+            if not is_http_url(value):
                 raise RegistryError(f"{where}: {key!r} holds a non-http(s) URL {value!r}")
     for pattern in [raw.get("article_url") or ".", *raw.get("skip", [])]:
         try:
