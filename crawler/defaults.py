@@ -27,6 +27,10 @@ RUN_LOCK_ENABLED = True
 RUN_LOCK_TTL = _LOCK_TTL
 #: extraction health per site and run (docs/HEALTH.md)
 HEALTH_ENABLED = True
+#: seconds the first interrupt gives the pages in flight before the process ends at once (crawler/shutdown.py)
+SHUTDOWN_TIMEOUT = 30.0
+#: a site's run with fewer articles than this is not judged on them for drift, nor a baseline (docs/HEALTH.md)
+HEALTH_MIN_ARTICLES = 5
 #: sites crawling at once in one process (0: all at once)
 CONCURRENT_SITES = 32
 #: sites given by URL: seconds the discovered entry points are kept (0: discover on every run)

@@ -23,6 +23,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler import defaults
+from crawler.shutdown import stopping_reason
 from pipelines.archive.layout import new_run_id
 from pipelines.archive.pipeline import archive_closing
 from pipelines.state import DEFAULT_STATE_URI, HealthEntry, open_state
@@ -66,9 +67,9 @@ class Thresholds:
     source_shift: float = 0.5  # absolute fall of the share of a field's usual layer (most articles moved)
     authors_drop: float = 0.3  # relative fall of the mean number of authors per article
     rejected_rise: float = 0.3  # absolute rise of the share of article pages rejected as "no article"
-    min_articles: int = (
-        3  # runs with fewer pages (articles + rejected) are recorded but neither judged nor used
-    )
+    # runs with fewer articles are not judged on their articles (coverage, length, layers, sources, authors) nor
+    # used as a baseline; runs with fewer pages (articles + rejected) are not judged at all
+    min_articles: int = defaults.HEALTH_MIN_ARTICLES
     baseline_runs: int = 5  # the baseline is the median of this many earlier healthy runs
     keep_runs: int = 50  # history kept per site
 
@@ -162,7 +163,12 @@ def named_layers(selectors: Any) -> dict[str, str]:
 
 
 def judged(health: Mapping[str, Any], t: Thresholds) -> bool:
-    """Whether a run has enough pages to be judged and to serve as a baseline."""
+    """Whether a run has enough articles to be judged on them and to serve as a baseline."""
+    return int(health.get("articles") or 0) >= t.min_articles
+
+
+def _enough_pages(health: Mapping[str, Any], t: Thresholds) -> bool:
+    """Whether a run has enough pages for the share of pages rejected as no article to be judged."""
     return int(health.get("articles") or 0) + int(health.get("rejected") or 0) >= t.min_articles
 
 
@@ -174,7 +180,8 @@ def _rejected_share(h: Mapping[str, Any]) -> float:
 
 def baseline(history: Sequence[Mapping[str, Any]], t: Thresholds) -> dict[str, Any] | None:
     """Medians over the last ``baseline_runs`` judged runs without drift (oldest first in ``history``)."""
-    runs = [h for h in history if judged(h, t) and not h.get("drift")][-max(t.baseline_runs, 1) :]
+    runs = [h for h in history if judged(h, t) and not h.get("drift") and not h.get("interrupted")]
+    runs = runs[-max(t.baseline_runs, 1) :]
     if not runs:
         return None
 
@@ -208,12 +215,18 @@ def _main_layer(shares: Mapping[str, Any]) -> str | None:
 
 def drift(health: Mapping[str, Any], base: Mapping[str, Any] | None, t: Thresholds) -> list[dict[str, Any]]:
     """The flags of a run against its baseline: [{"field", "baseline", "current"}], [] when healthy."""
-    if base is None or not judged(health, t):
+    if base is None or not _enough_pages(health, t):
         return []
     flags: list[dict[str, Any]] = []
 
     def flag(name: str, was: float, now: float) -> None:
         flags.append({"field": name, "baseline": was, "current": now})
+
+    was, now = float(base["rejected_share"]), _rejected_share(health)
+    if now - was >= t.rejected_rise:
+        flag("rejected", was, now)
+    if not judged(health, t):
+        return flags  # too few articles for their coverage to say anything (all known, all rejected)
 
     for name in FIELDS:
         was, now = float(base[name]), float(health.get(name) or 0)
@@ -229,9 +242,6 @@ def drift(health: Mapping[str, Any], base: Mapping[str, Any] | None, t: Threshol
         and float(health.get("fallback") or 0) > base["fallback"]
     ):
         flag("layers", was, now)
-    was, now = float(base["rejected_share"]), _rejected_share(health)
-    if now - was >= t.rejected_rise:
-        flag("rejected", was, now)
     if "authors_per_article" in base and "authors_per_article" in health:
         was, now = float(base["authors_per_article"]), float(health["authors_per_article"] or 0)
         if was >= 0.5 and (was - now) / was >= t.authors_drop:
@@ -301,14 +311,35 @@ def _reasons(reasons: Any) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(reasons.items(), key=lambda kv: (-int(kv[1]), kv[0])))
 
 
-def drift_message(site: str, flags: Sequence[Mapping[str, Any]]) -> str:
-    """The warning for a drifted run, naming the site and the fields."""
+#: what to check after a drift, by the kind of site (``health["kind"]``)
+CHECK = {
+    "site_file": "check its site file (crawler/spiders/de/{site}.py)",
+    "entry": "check its entry in the registry or the sites file (selectors, entry points)",
+    "url": "a site given by URL has no site file: its extraction is generic; "
+    "`newsarchive sites probe URL` shows what it extracts now, and an entry in a sites file can pin selectors",
+}
+
+
+def site_kind(spider: Any) -> str:
+    """``site_file``, ``url`` (a site given by its front-page URL) or ``entry`` (registry or sites file)."""
+    from crawler.spiders.discover import DiscoveringSpider
+
+    module = type(spider).__module__
+    if module.startswith("crawler.spiders.de."):
+        return "site_file"
+    if isinstance(spider, DiscoveringSpider) and module.startswith("crawler.spiders.discover"):
+        return "url"
+    return "entry"
+
+
+def drift_message(site: str, flags: Sequence[Mapping[str, Any]], kind: str = "site_file") -> str:
+    """The warning for a drifted run, naming the site, the fields and what to check for this kind of site."""
     what = "; ".join(_flag_text(f) for f in flags)
     fields = ", ".join(str(f["field"]) for f in flags)
+    check = CHECK.get(kind, CHECK["entry"]).format(site=site)
     return (
-        f"WARNING: extraction drift on site {site} ({fields}): {what}. "
-        "The site's layout may have changed: check its site file; the raw responses are archived, "
-        "so `newsarchive reextract` can redo these articles once it is fixed."
+        f"extraction drift on site {site} ({fields}): {what}. The site's layout may have changed: {check}; "
+        "the raw responses are archived, so `newsarchive reextract` can redo these articles once it is fixed."
     )
 
 
@@ -321,6 +352,8 @@ class HealthMonitor:
         self.tally = HealthTally()
         self.health: dict[str, Any] | None = None
         self.finished = False
+        #: runs that ended after this one started (other workers of a distributed crawl) are no baseline for it
+        self.started = datetime.now(UTC).isoformat(timespec="seconds")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -367,15 +400,24 @@ class HealthMonitor:
         if not health["articles"] and not rejected:
             return None
         health["site_file"] = named_layers(getattr(spider, "selectors", None))
+        health["kind"] = site_kind(spider)
+        interrupted = stopping_reason(self.crawler) == "shutdown"
         site = spider.name
         at = datetime.now(UTC).isoformat(timespec="seconds")
         try:
             store = open_state(self.crawler.settings.get("STATE_URI") or DEFAULT_STATE_URI)
             try:
-                history = [e.health for e in store.health_history(site, self.thresholds.keep_runs)]
+                history = [
+                    e.health
+                    for e in store.health_history(site, self.thresholds.keep_runs)
+                    if e.at < self.started
+                ]
                 base = baseline(history, self.thresholds)
                 health["baseline"] = base
-                health["drift"] = drift(health, base, self.thresholds)
+                # an interrupted run is recorded, not judged (nor used as a baseline: see baseline())
+                health["drift"] = [] if interrupted else drift(health, base, self.thresholds)
+                if interrupted:
+                    health["interrupted"] = True
                 store.add_health(
                     HealthEntry(site, run or new_run_id(), at, health), self.thresholds.keep_runs
                 )
@@ -389,5 +431,5 @@ class HealthMonitor:
         logger.info(describe(site, health))
         if health["drift"]:
             stats.set_value(STAT_DRIFT, ",".join(str(f["field"]) for f in health["drift"]))
-            logger.warning(drift_message(site, health["drift"]))
+            logger.warning(drift_message(site, health["drift"], health["kind"]))
         return health

@@ -73,7 +73,13 @@ def process_page(
 
 
 def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: leave when the crawl process is gone (a SIGKILLed crawl cannot stop its pool)."""
+    """Worker initializer: leave when the crawl process is gone (a SIGKILLed crawl cannot stop its pool).
+
+    Ctrl-C on a terminal reaches every process of the group: a worker ignores it and lets the crawl process
+    decide (crawler/shutdown.py); it ends with the pool or with its parent."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -111,6 +117,13 @@ class ExtractPool:
         pool.users += 1
         crawler.signals.connect(pool.release, signal=signals.spider_closed, weak=False)
         return pool
+
+    @classmethod
+    def stop_shared(cls) -> None:
+        """Stop the shared pool whatever its users, without waiting for work in hand (after the reactor)."""
+        pool, cls._shared = cls._shared, None
+        if pool is not None:
+            pool.executor.shutdown(wait=False, cancel_futures=True)
 
     def release(self) -> None:
         self.users -= 1

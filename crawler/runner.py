@@ -12,6 +12,7 @@ from scrapy.settings import Settings
 
 from crawler import defaults
 from crawler.progress import ProgressExtension, SiteCounts, summary_table
+from crawler.shutdown import EXIT_INTERRUPTED, SHUTDOWN_TIMEOUT, Interrupts, stop
 from crawler.sites import UnknownSites, project_settings, resolve_sites
 from crawler.spiders.base import NewsSpider
 
@@ -22,6 +23,8 @@ EXIT_USAGE = 2
 EXIT_SITE_FAILED = 3
 EXIT_LOCKED = 4
 EXIT_DRIFT = 5  # a site's extraction health drifted (docs/HEALTH.md)
+# EXIT_INTERRUPTED = 6 (crawler/shutdown.py): the run was interrupted (SIGINT/SIGTERM); precedence 1, 6, 3, 5, 4
+__all__ = ["EXIT_INTERRUPTED"]
 
 
 class UsageError(Exception):
@@ -51,11 +54,14 @@ class CrawlResult:
     rows: list[SiteCounts]
     archive_uri: str
     state_uri: str
+    interrupted: str = ""  # the signal that interrupted the run ("" when none)
 
     @property
     def exit_code(self) -> int:
         if any(r.archive_errors for r in self.rows):
             return EXIT_ARCHIVE_ERROR
+        if self.interrupted:
+            return EXIT_INTERRUPTED
         if any(r.failed for r in self.rows):
             return EXIT_SITE_FAILED
         if any(r.drift for r in self.rows):
@@ -104,7 +110,7 @@ def build_settings(opts: CrawlOptions) -> Settings:
         if not opts.state_uri and "STATE_URI" not in opts.overrides:
             settings.set("STATE_URI", opts.distributed, priority="cmdline")
     if opts.max_articles:
-        settings.set("CLOSESPIDER_ITEMCOUNT", opts.max_articles, priority="cmdline")
+        settings.set("MAX_ARTICLES", opts.max_articles, priority="cmdline")
     if opts.progress:
         settings.set("NEWSARCHIVE_PROGRESS", True, priority="cmdline")
         settings.set(
@@ -199,19 +205,50 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
     queue = [crawler for _, crawler in crawlers]
     args = {"mode": opts.mode, "date_from": opts.date_from, "date_to": opts.date_to, "recheck": opts.recheck}
 
+    started: list[Any] = []
+
     def start_next(result: Any = None) -> Any:
         if queue:
-            process.crawl(queue.pop(0), **args).addBoth(start_next)
+            crawler = queue.pop(0)
+            started.append(crawler)
+            process.crawl(crawler, **args).addBoth(start_next)
         return result
 
+    def stop_all() -> None:
+        # the first interrupt: start no further site, stop every running one (their pipelines commit)
+        queue.clear()
+        for crawler in started:
+            stop(crawler, "shutdown")
+
+    interrupts = Interrupts(settings.getfloat("SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT), stop_all)
     limit = settings.getint("CONCURRENT_SITES", defaults.CONCURRENT_SITES)
     for _ in range(limit if limit > 0 else len(queue)):
         start_next()
-    process.start()
+    interrupts.install()
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        interrupts.restore()
+        stop_helpers()
     if opts.progress:
         ProgressExtension.finish()
     rows = [SiteCounts.from_stats(name, c.stats.get_stats() if c.stats else {}) for name, c in crawlers]
-    return CrawlResult(rows, str(settings.get("ARCHIVE_URI")), str(settings.get("STATE_URI")))
+    return CrawlResult(
+        rows,
+        str(settings.get("ARCHIVE_URI")),
+        str(settings.get("STATE_URI")),
+        interrupted=interrupts.signal_name,
+    )
+
+
+def stop_helpers() -> None:
+    """After the reactor: the extraction workers and the archive writer thread are gone, also when a spider never
+    closed (nothing of theirs may keep the process alive)."""
+    from crawler.offthread import ExtractPool
+    from pipelines.archive.pipeline import SharedWriter
+
+    ExtractPool.stop_shared()
+    SharedWriter.stop()
 
 
 def print_summary(result: CrawlResult, out: Any = None) -> None:
@@ -225,10 +262,20 @@ def print_summary(result: CrawlResult, out: Any = None) -> None:
         print("", *(describe(site, health) for site, health in healths), sep="\n", file=out)
     for site, health in healths:
         if health.get("drift"):
-            print(f"\n{drift_message(site, health['drift'])}", file=out)
+            print(f"\nWARNING: {drift_message(site, health['drift'], health.get('kind', 'entry'))}", file=out)
     archived = sum(r.archived for r in result.rows)
-    if archived == 0 and not any(r.failed or r.archive_errors or r.locked_by for r in result.rows):
+    if result.interrupted:
+        print(
+            f"\nInterrupted ({result.interrupted}): {archived} article(s) committed to the archive; "
+            "the next run fetches the rest.",
+            file=out,
+        )
+    elif archived == 0 and not any(
+        r.failed or r.archive_errors or r.locked_by or r.errors for r in result.rows
+    ):
         print("\nNothing new: every article found is already in the archive.", file=out)
+    elif archived == 0:
+        print("\nNo article archived (see the errors and refusals above).", file=out)
     for r in result.rows:
         if r.locked_by:
             print(f"\nsite {r.site} was not crawled: another run holds it ({r.locked_by})", file=out)

@@ -55,6 +55,8 @@ RETRY_AFTER_MAX = defaults.RETRY_AFTER_MAX
 DOWNLOADER_MIDDLEWARES = {
     # first of all: only http(s) requests go on (crawler/netguard.py)
     "crawler.netguard.SchemeGuard": 1,
+    # a stopping crawl (an interrupt, --max-articles) sends no further request (crawler/shutdown.py)
+    "crawler.shutdown.StopGuard": 2,
     # runs before RetryMiddleware (550) sees the response
     "crawler.middlewares.RetryAfterMiddleware": 560,
 }
@@ -111,6 +113,7 @@ REMOTE_CONTROL_ENABLED = False
 
 EXTENSIONS = {
     "crawler.extensions.SiteLock": 100,
+    "crawler.shutdown.MaxArticles": 200,
     "crawler.health.HealthMonitor": 500,
     "crawler.extensions.StatsFile": 900,
 }
@@ -127,6 +130,8 @@ ITEM_PIPELINES = {
     "pipelines.normalise.NormalisePipeline": 100,
     "pipelines.dedup.DedupPipeline": 200,
     "pipelines.cluster.ClusterPipeline": 250,
+    # MAX_ARTICLES (crawl --max-articles): later articles are dropped unseen (pipelines/limit.py)
+    "pipelines.limit.ArticleLimitPipeline": 290,
     "pipelines.archive.pipeline.ArchivePipeline": 300,
 }
 
@@ -147,6 +152,12 @@ EXTRACT_WORKERS = defaults.extract_workers()
 # The archive pipeline builds and compresses the raw WARC records of items that arrive without them (items of
 # other spiders) in a thread of its own (compression releases the GIL).
 ARCHIVE_WRITER_THREAD = True
+
+# The first SIGINT/SIGTERM stops scheduling and gives the pages in flight up to SHUTDOWN_TIMEOUT seconds before
+# the process ends at once (a second interrupt ends it at once); exit code 6 either way (crawler/shutdown.py).
+SHUTDOWN_TIMEOUT = defaults.SHUTDOWN_TIMEOUT
+# `crawl --max-articles N` sets it: a site stops scheduling after N archived articles (0: no limit).
+MAX_ARTICLES = 0
 
 # Dropped items are the normal case for duplicates and unchanged articles: no warnings for them.
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"

@@ -77,9 +77,12 @@ def test_drift_rule_thresholds() -> None:
     assert fields(drift(healthy(structured=0.3, fallback=0.7), base, t)) == {"layers"}
     assert drift(healthy(structured=0.3, fallback=0.2), base, t) == []
     # every page rejected as "no article"
-    assert "rejected" in fields(drift(healthy(articles=0, rejected=8), base, t))
+    assert fields(drift(healthy(articles=0, rejected=8), base, t)) == {"rejected"}  # no coverage alarm
     # too small a run is not judged, and there is nothing to judge against without history
     assert drift(healthy(articles=2, published=0.0), base, t) == []
+    assert drift(healthy(articles=0, rejected=2, title=0.0, body=0.0), base, t) == []
+    # a run of all-known articles (none fetched) and a few rejected pages: no coverage alarm
+    assert fields(drift(healthy(articles=1, rejected=9, title=0.0), base, t)) == {"rejected"}
     assert baseline([], t) is None and drift(healthy(published=0.0), None, t) == []
     message = drift_message("ndr", flags)
     assert "site ndr" in message and "published" in message and "median body length" in message

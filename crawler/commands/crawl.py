@@ -7,6 +7,7 @@ import os
 
 from crawler.commands import add_locations, check_date_order, crawl_options, http_url, iso_date, positive_int
 from crawler.runner import UsageError, print_summary, run_crawl
+from crawler.shutdown import exit_now
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +40,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--all", action="store_true", help="every site of the registry")
     add_locations(p)
     p.add_argument(
-        "--max-articles", type=positive_int, metavar="N", help="stop a site after N archived articles"
+        "--max-articles",
+        type=positive_int,
+        metavar="N",
+        help="stop a site after N archived articles: it schedules nothing more and archives at most N",
     )
     p.add_argument(
         "--mirror",
@@ -90,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     opts.distributed = args.distributed or os.environ.get("DISTRIBUTED_URI") or None
     result = run_crawl(opts)
     print_summary(result)
+    if result.interrupted:
+        exit_now(result.exit_code)  # no thread of the interrupted run may keep the process alive
     return result.exit_code
 
 

@@ -27,6 +27,7 @@ from crawler.items import Article
 from crawler.mirror import mirror_hosts
 from crawler.netguard import Refused
 from crawler.offthread import ExtractPool, PageResult, process_page
+from crawler.shutdown import Stopping
 from pipelines.state import SeenEntry, state_for
 from pipelines.text import canonical, parse_flag, registrable_host, to_datetime
 
@@ -188,12 +189,16 @@ class NewsSpider(scrapy.Spider):
             )
 
     def entry_failed(self, failure: Any) -> None:
+        if failure.check(Stopping):
+            return  # the crawl is stopping (an interrupt, --max-articles): not a failure of the site
         self.crawler.stats.inc_value("newsarchive/entry_point_errors")
         self.logger.error("entry point failed: %s (%s)", failure.request.url, failure.getErrorMessage())
 
     def fetch_failed(self, failure: Any) -> None:
         """An article that could not be fetched, after Scrapy's retries: logged with the reason and counted."""
         reason = failure_reason(failure)
+        if failure.check(Stopping):
+            return  # the crawl is stopping: the article is fetched by the next run
         if failure.check(Refused):
             # counted as newsarchive/rejected/scheme or .../address where it was refused (crawler/netguard.py)
             self.logger.warning("not fetched: %s (%s)", failure.request.url, reason)

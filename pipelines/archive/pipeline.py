@@ -88,6 +88,13 @@ class SharedWriter:
             cls.pool.stop()
             cls.pool, cls.users = None, 0
 
+    @classmethod
+    def stop(cls) -> None:
+        """Stop the thread whatever its users (after the reactor: a crawler that never closed keeps none)."""
+        if cls.pool is not None:
+            cls.pool.stop()
+            cls.pool, cls.users = None, 0
+
 
 class ArchivePipeline:
     """Write records to ``ARCHIVE_URI`` in the v1 layout (docs/ARCHIVE.md).
