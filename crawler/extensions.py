@@ -12,7 +12,7 @@ from twisted.internet import reactor, task
 
 from crawler import defaults
 from crawler.spiders.base import NewsSpider
-from pipelines.state import DEFAULT_STATE_URI, LockStore, open_locks
+from pipelines.state import LockStore, open_locks, state_uri
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -43,7 +43,7 @@ class SiteLock:
             raise NotConfigured
         ext = cls(
             crawler,
-            open_locks(crawler.settings.get("STATE_URI") or DEFAULT_STATE_URI),
+            open_locks(state_uri(crawler.settings)),
             crawler.settings.getfloat("RUN_LOCK_TTL", defaults.RUN_LOCK_TTL),
         )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)

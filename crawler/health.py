@@ -26,7 +26,7 @@ from crawler import defaults
 from crawler.shutdown import stopping_reason
 from pipelines.archive.layout import new_run_id
 from pipelines.archive.pipeline import archive_closing
-from pipelines.state import DEFAULT_STATE_URI, HealthEntry, open_state
+from pipelines.state import HealthEntry, open_state, state_uri
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -405,7 +405,7 @@ class HealthMonitor:
         site = spider.name
         at = datetime.now(UTC).isoformat(timespec="seconds")
         try:
-            store = open_state(self.crawler.settings.get("STATE_URI") or DEFAULT_STATE_URI)
+            store = open_state(state_uri(self.crawler.settings))
             try:
                 history = [
                     e.health

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -149,22 +150,50 @@ def check_redis(uri: str) -> None:
 
 
 def check_locations(settings: Settings) -> None:
-    """Open the archive and the seen-store once before any request, so a bad URI fails at start."""
-    from pipelines.state import StateError, open_state, parse_state_uri
-    from pipelines.storage import StorageError, open_storage
+    """Open the archive and the seen-store once before any request, so a bad URI fails at start, and check that
+    the seen-store belongs to the archive (pipelines/archive/identity.py)."""
+    from pipelines.archive.identity import BindingError, bind
+    from pipelines.state import StateError, open_state, parse_state_uri, state_uri
+    from pipelines.storage import Storage, StorageError, open_storage
 
+    state = state_uri(settings)
     try:
-        parse_state_uri(settings.get("STATE_URI"))  # before the archive creates anything
+        where = parse_state_uri(state)  # before the archive creates anything
     except StateError as exc:
         raise UsageError(f"cannot use the seen-store: {exc}") from exc
-    try:
-        open_storage(settings.get("ARCHIVE_URI"), settings)
-    except (StorageError, NotConfigured) as exc:
+    new_file = where.backend == "sqlite" and not Path(where.target).exists()
+    uri = str(settings.get("ARCHIVE_URI"))
+
+    def writable() -> Storage:
+        try:
+            return open_storage(uri, settings)
+        except (StorageError, NotConfigured) as exc:
+            raise UsageError(f"cannot use the archive: {exc}") from exc
+
+    try:  # read first: nothing is created for a pair that is refused
+        storage: Storage | None = open_storage(uri, settings, writable=False)
+    except StorageError:
+        storage = None  # not there yet (a new local archive), or unreadable: opening it to write says why
+    except NotConfigured as exc:
         raise UsageError(f"cannot use the archive: {exc}") from exc
     try:
-        open_state(settings.get("STATE_URI")).close()
+        store = open_state(state)
     except StateError as exc:
         raise UsageError(f"cannot use the seen-store: {exc}") from exc
+    refused: BindingError | None = None
+    try:
+        bind(storage, store, uri, state, writable)
+    except BindingError as exc:
+        refused = exc
+    except (StateError, StorageError) as exc:
+        raise UsageError(f"cannot check the seen-store against the archive: {exc}") from exc
+    finally:
+        store.close()
+    if refused is not None:
+        if new_file:  # a mistyped --state leaves no empty store behind
+            for suffix in ("", "-wal", "-shm"):
+                Path(where.target + suffix).unlink(missing_ok=True)
+        raise UsageError(str(refused)) from refused
 
 
 def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = None) -> CrawlResult:
@@ -177,6 +206,7 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
     from crawler.sites import site_classes
     from crawler.sitesfile import SitesFileError
     from crawler.spiders.discover import DiscoveringSpider
+    from pipelines.state import state_uri
 
     settings = build_settings(opts)
     if classes is None:
@@ -236,7 +266,7 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
     return CrawlResult(
         rows,
         str(settings.get("ARCHIVE_URI")),
-        str(settings.get("STATE_URI")),
+        state_uri(settings),
         interrupted=interrupts.signal_name,
     )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 
 from crawler import __version__, defaults
-from crawler.locations import default_state_uri
 from crawler.logredact import install as _redact_overridden_settings
 
 # Scrapy logs every overridden setting: values of secret-looking names and passwords in URLs are masked there.
@@ -20,6 +19,11 @@ _redact_overridden_settings()
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders.de"]
 NEWSPIDER_MODULE = "crawler.spiders.de"
+# plain `scrapy crawl`, `scrapy list` and Scrapyd know every site `newsarchive crawl` knows: the site files, the
+# registry, the sites file (SITES_FILE) and sites given by URL (crawler/spiderloader.py)
+SPIDER_LOADER_CLASS = "crawler.spiderloader.NewsSpiderLoader"
+# `scrapy crawl` exits with newsarchive's exit codes (crawler/scrapy_commands/crawl.py)
+COMMANDS_MODULE = "crawler.scrapy_commands"
 
 CONTACT_URL = "https://github.com/newsarchive-project/newsarchive"
 USER_AGENT = f"newsarchive/{__version__} (+{CONTACT_URL})"
@@ -137,7 +141,9 @@ ITEM_PIPELINES = {
 
 # Where the archive and the seen-store live.
 ARCHIVE_URI = os.environ.get("ARCHIVE_URI") or "archive"
-STATE_URI = os.environ.get("STATE_URI") or default_state_uri(ARCHIVE_URI)
+# empty: the seen-store of ARCHIVE_URI however that is given (here, -s ARCHIVE_URI=..., --archive), e.g.
+# ./archive.state.sqlite beside ./archive (pipelines.state.state_uri)
+STATE_URI = os.environ.get("STATE_URI", "")
 # Parts that cannot be uploaded (the store is down) wait here and go up with the next put or the next run;
 # empty: no spool, a failed upload fails the commit. S3 endpoint, region, addressing style and credentials come
 # from the environment (AWS_ENDPOINT_URL, AWS_REGION, AWS_S3_ADDRESSING_STYLE, boto3's credential chain);

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.settings import Settings
-from scrapy.spiderloader import get_spider_loader
+from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
 from crawler.sitesfile import (
@@ -29,8 +29,9 @@ def project_settings() -> Settings:
 
 
 def site_classes(settings: Settings | None = None) -> dict[str, type[NewsSpider]]:
-    """name -> spider class, sorted by name."""
-    loader = get_spider_loader(settings or project_settings())
+    """name -> spider class of the site files, sorted by name (Scrapy's own loader: SPIDER_LOADER_CLASS adds the
+    registry and the sites file, crawler/spiderloader.py)."""
+    loader = SpiderLoader(settings or project_settings())
     classes: dict[str, type[NewsSpider]] = {}
     for name in sorted(loader.list()):
         cls = loader.load(name)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 from itemadapter import ItemAdapter
 
-from pipelines.state import NearDupEntry, SeenStore, state_for
+from pipelines.state import NearDupEntry, SeenStore, state_for, state_uri
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -155,7 +155,7 @@ class ClusterPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
         # the sites crawled together in one process (one crawler each) share the uncommitted articles
-        shared = _PENDING.setdefault(str(crawler.settings.get("STATE_URI") or ""), defaultdict(list))
+        shared = _PENDING.setdefault(state_uri(crawler.settings), defaultdict(list))
         return cls(state_for(crawler), crawler.stats, shared)
 
     def candidates(self, bands: tuple[int, ...]) -> list[NearDupEntry]:

@@ -18,7 +18,8 @@ from crawler.demo import fixtures_dir
 from crawler.demo.mirror import SiteSpec, build_mirror
 from crawler.demo.server import MirrorServer
 from crawler.deploy import ROOT, deploy
-from crawler.sites import site_classes
+from crawler.sites import project_settings, site_classes
+from crawler.spiderloader import NewsSpiderLoader
 from pipelines.archive.reader import open_archive
 
 pytest.importorskip("scrapyd", reason="scrapyd is a dev dependency")
@@ -66,7 +67,10 @@ def scrapyd(tmp_path: Path) -> Iterator[str]:
 def test_deploy_and_schedule_a_crawl(scrapyd: str, tmp_path: Path) -> None:
     before = sorted(p.name for p in ROOT.iterdir())
     answer = deploy(scrapyd, "newsarchive", "1")
-    assert answer["spiders"] == len(site_classes())
+    # every site newsarchive crawl knows: the site files and the whole registry (crawler/spiderloader.py)
+    assert answer["spiders"] == len(NewsSpiderLoader(project_settings()).list()) > len(site_classes())
+    listed = get(scrapyd + "/listspiders.json?project=newsarchive")["spiders"]
+    assert isinstance(listed, list) and {"haz", "ndr", "mdr"} <= set(listed)
     assert sorted(p.name for p in ROOT.iterdir()) == before, "deploying leaves no build artefacts in the tree"
 
     archive = tmp_path / "archive"

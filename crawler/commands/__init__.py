@@ -25,6 +25,7 @@ COMMANDS = [
     "verify",
     "health",
     "reextract",
+    "state",
 ]
 
 

@@ -162,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
     from crawler.runner import CrawlOptions, build_settings, check_locations
     from crawler.sites import UnknownSites, resolve_sites
     from crawler.sitesfile import SitesFileError
+    from pipelines.state import state_uri
 
     opts = CrawlOptions(
         sites=[args.site],
@@ -189,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
     )
     process.start()
     stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
-    restore_fetch_state(str(settings.get("STATE_URI")), snapshots)
+    restore_fetch_state(state_uri(settings), snapshots)
 
     def n(key: str) -> int:
         return int(stats.get(key, 0) or 0)

@@ -6,9 +6,10 @@ seen-store.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from scrapy import signals
@@ -46,14 +47,35 @@ __all__ = [
     "SqliteSeenStore",
     "StateError",
     "StateLocation",
+    "default_state_uri",
     "open_locks",
     "open_state",
     "parse_state_uri",
     "state_for",
+    "state_uri",
 ]
 
-#: used when the STATE_URI setting is empty
+#: the seen-store of the default archive (./archive)
 DEFAULT_STATE_URI = "archive.state.sqlite"
+
+
+def default_state_uri(archive_uri: str) -> str:
+    """The seen-store beside a local archive (``archive`` -> ``archive.state.sqlite``).
+
+    For a remote archive (``s3://bucket/prefix``) the store is a local file named after bucket and prefix.
+    """
+    if "://" in archive_uri and not archive_uri.startswith("file://"):
+        scheme, rest = archive_uri.split("://", 1)
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", rest).strip("-.") or scheme
+        return f"{scheme}-{slug}.state.sqlite"
+    path = archive_uri.removeprefix("file://").rstrip("/") or "."
+    return f"{path}.state.sqlite"
+
+
+def state_uri(settings: Any) -> str:
+    """STATE_URI, else the seen-store of ARCHIVE_URI however that was given (environment, -s, --archive)."""
+    return str(settings.get("STATE_URI") or default_state_uri(str(settings.get("ARCHIVE_URI") or "archive")))
+
 
 _ATTR = "_newsarchive_state"
 _SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
@@ -118,7 +140,7 @@ def state_for(crawler: Crawler) -> SeenStore:
     store: SeenStore | None = getattr(crawler, _ATTR, None)
     if store is not None:
         return store
-    opened = open_state(crawler.settings.get("STATE_URI") or DEFAULT_STATE_URI)
+    opened = open_state(state_uri(crawler.settings))
     setattr(crawler, _ATTR, opened)
 
     def _close() -> None:

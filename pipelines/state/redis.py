@@ -355,6 +355,16 @@ class RedisSeenStore:
         pipe.sadd(f"{self.prefix}:health:sites", entry.site)
         pipe.execute()
 
+    def get_meta(self, key: str) -> str | None:
+        value = self.db.hget(f"{self.prefix}:meta", key)
+        return None if value is None else as_str(value)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.hset(f"{self.prefix}:meta", key, value)
+
+    def is_empty(self) -> bool:
+        return not any(self.db.exists(k) for k in (self.k_seen, self.k_aliases, self.k_pending))
+
     def health_history(self, site: str | None = None, limit: int = 50) -> list[HealthEntry]:
         if limit <= 0:
             return []

@@ -369,6 +369,25 @@ class SqliteSeenStore:
                 raise
             self._db.execute("COMMIT")
 
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def is_empty(self) -> bool:
+        with self._lock:
+            return all(
+                self._db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
+                for table in ("seen", "aliases", "pending_commits")
+            )
+
     def health_history(self, site: str | None = None, limit: int = 50) -> list[HealthEntry]:
         with self._lock:
             sites = (
