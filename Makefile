@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-## demo: crawl the bundled offline mirror of every site into ./archive and print the summary
+## demo: crawl the bundled offline mirror of every site into ./demo-archive and print the summary
 demo: $(STAMP)
 	$(BIN)/newsarchive demo
 

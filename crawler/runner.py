@@ -173,7 +173,10 @@ def check_locations(settings: Settings) -> None:
     try:  # read first: nothing is created for a pair that is refused
         storage: Storage | None = open_storage(uri, settings, writable=False)
     except StorageError:
-        storage = None  # not there yet (a new local archive), or unreadable: opening it to write says why
+        storage = None  # not there yet (a new local archive), or unusable: opening it to write says why
+        local = uri.removeprefix("file://")
+        if "://" in uri.replace("file://", "", 1) or Path(local).exists():
+            writable()
     except NotConfigured as exc:
         raise UsageError(f"cannot use the archive: {exc}") from exc
     try:

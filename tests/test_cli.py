@@ -109,6 +109,7 @@ BAD_INPUT = [
     (["reextract", "--site", "no_such_site"], "unknown site"),
     (["deploy", "--url", "localhost:6800"], "not an http(s) URL"),
     (["history"], "required"),
+    (["state", "rebuild", "--archive", "/no/such/archive"], "cannot use the archive"),
     (["report", "--archive", "ftp://example.org/x"], "archive"),
     (["sites", "--no-such-option"], "unrecognized arguments"),
     (["no-such-command"], "invalid choice"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,7 +19,7 @@ from crawler.demo.unlisted import add_unlisted_site
 from crawler.sites import site_classes
 from crawler.sitesfile import site_name_for
 from pipelines.archive.reader import open_archive
-from tests.clirun import FAST, cli
+from tests.clirun import FAST, clean_env, cli
 
 
 def fixture_urls() -> dict[str, set[str]]:
@@ -30,7 +32,7 @@ def fixture_urls() -> dict[str, set[str]]:
 def test_demo_archives_every_site_a_revision_and_a_cluster_then_nothing_new(tmp_path: Path) -> None:
     first = cli("demo", cwd=tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
-    records = list(open_archive(str(tmp_path / "archive")).records())
+    records = list(open_archive(str(tmp_path / "demo-archive")).records())
     by_site: dict[str, set[str]] = {}
     for r in records:
         by_site.setdefault(r["site"], set()).add(r["url"])
@@ -49,7 +51,7 @@ def test_demo_archives_every_site_a_revision_and_a_cluster_then_nothing_new(tmp_
     # the second pass archived the edited article as revision 2, with a diff to see
     revised = [r for r in records if r["revision"] > 1]
     assert [(r["site"], r["revision"]) for r in revised] == [(REVISED_SITE, 2)]
-    assert f"newsarchive history --archive archive {revised[0]['id']}" in first.stdout
+    assert f"newsarchive history --archive demo-archive {revised[0]['id']}" in first.stdout
     assert "Second pass" in first.stdout
     # the agency story's edited copies share a cluster (the first copy's id)
     copies = [r for r in records if r["title"] in {title for title, _ in COPIES.values()}]
@@ -57,10 +59,10 @@ def test_demo_archives_every_site_a_revision_and_a_cluster_then_nothing_new(tmp_
     cluster = next(r["cluster"] for r in copies if r["cluster"])
     assert {r["cluster"] or r["id"] for r in copies} == {cluster}
     assert f"--cluster {cluster}" in first.stdout
-    read = cli("read", "--cluster", cluster, cwd=tmp_path)
+    read = cli("read", "--archive", "demo-archive", "--cluster", cluster, cwd=tmp_path)
     assert sorted(json.loads(line)["site"] for line in read.stdout.splitlines()) == sorted(AGENCY_SITES)
     # the report shows both
-    assert cli("report", cwd=tmp_path).returncode == 0
+    assert cli("report", "--archive", "demo-archive", cwd=tmp_path).returncode == 0
     report = (tmp_path / "report.html").read_text()
     assert "No article has been revised" not in report and revised[0]["id"] in report
     assert (
@@ -68,10 +70,21 @@ def test_demo_archives_every_site_a_revision_and_a_cluster_then_nothing_new(tmp_
         and "1 cluster(s) with more than one article" in report
     )
 
-    second = cli("demo", cwd=tmp_path)
+    # ARCHIVE_URI (a production archive, say) is never the demo's
+    env = {
+        **clean_env(),
+        "ARCHIVE_URI": str(tmp_path / "production"),
+        "STATE_URI": str(tmp_path / "prod.sqlite"),
+    }
+    second = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Nothing new" in second.stdout
-    assert len(list(open_archive(str(tmp_path / "archive")).records())) == len(records)
+    assert len(list(open_archive(str(tmp_path / "demo-archive")).records())) == len(records)
+    assert not (tmp_path / "production").exists() and not (tmp_path / "prod.sqlite").exists()
+    assert not (tmp_path / "archive").exists()
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +162,37 @@ def test_backfill_starts_no_earlier_than_the_sites_archive() -> None:
     )
     urls = [url for url, _ in spider.entry_points()]
     assert urls[0].endswith("sitemap-2005-12-p00.xml.gz") and urls[-1].endswith("sitemap-2006-01-p00.xml.gz")
+
+
+def test_demo_serve_serves_the_mirror_on_loopback_until_ctrl_c(tmp_path: Path) -> None:
+    import signal
+    import urllib.request
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "demo", "--serve"],
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("Serving the demo mirror") and "on http://127.0.0.1:" in first, first
+        url = first.split(" on ", 1)[1].split(" ", 1)[0]
+        assert (
+            f"crawl ndr --mirror {url} --archive demo-archive"
+            in proc.stdout.readline() + proc.stdout.readline()
+        )
+        request = urllib.request.Request(url + "/robots.txt", headers={"Host": "www.ndr.de"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
+    assert list(tmp_path.iterdir()) == [], "serving writes nothing"

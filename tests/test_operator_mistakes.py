@@ -70,6 +70,7 @@ MISTAKES: list[tuple[list[str], int, str]] = [
     (["reextract", "--site", SITE, "--state", "copied-without-store.sqlite"], 2, "newsarchive state rebuild"),
     (["state", "rebuild", "--state", "archive.state.sqlite"], 2, "is not empty"),
     (["state", "rebuild", "--archive", "missing", "--state", "new.sqlite"], 2, "cannot use the archive"),
+    (["demo", "--archive", "archive"], 2, "holds records that are not the demo's"),
 ]
 
 

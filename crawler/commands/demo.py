@@ -10,10 +10,62 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from crawler.commands import add_locations, crawl_options
+from crawler.commands import crawl_options
 from crawler.progress import SiteCounts
-from crawler.runner import CrawlResult, build_settings, check_locations, print_summary, run_crawl
+from crawler.runner import CrawlResult, UsageError, build_settings, check_locations, print_summary, run_crawl
 from pipelines.redact import redact_url
+
+#: where the demo writes unless --archive says otherwise (never ARCHIVE_URI: that may be a production archive)
+DEMO_ARCHIVE = "demo-archive"
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 0-65535 (0: any free one)."""
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from exc
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {value}")
+    return value
+
+
+def command_prefix() -> str:
+    """``.venv/bin/`` when this runs from the virtualenv in the current directory without it being activated
+    (as `make demo` runs it), so the commands the demo suggests work when pasted; else ""."""
+    import os
+    import shutil
+
+    venv = (Path.cwd() / ".venv").resolve()
+    if Path(sys.prefix).resolve() != venv:
+        return ""
+    found = shutil.which("newsarchive")
+    return (
+        "" if found and Path(found).resolve().parent == venv / "bin" else f"{os.path.join('.venv', 'bin')}/"
+    )
+
+
+def claim_demo_archive(archive: str) -> None:
+    """The demo writes only to an archive that is new or the demo's own (identity ``demo``): refuse any other."""
+    from pipelines.archive.identity import BindingError, ensure_identity, has_articles, identity_doc
+    from pipelines.storage import StorageError, open_storage
+
+    try:
+        try:
+            existing = open_storage(archive, {}, writable=False)
+        except StorageError:
+            existing = None  # not there yet
+        if existing is not None and has_articles(existing):
+            doc = identity_doc(existing)
+            if not (doc and doc.get("demo")):
+                raise UsageError(
+                    f"the archive {redact_url(archive)} holds records that are not the demo's: the demo writes only "
+                    f"to its own archive (default ./{DEMO_ARCHIVE}; give another with --archive)"
+                )
+            return
+        ensure_identity(open_storage(archive, {}), demo=True)
+    except (StorageError, BindingError) as exc:
+        raise UsageError(f"cannot use the archive: {exc}") from exc
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,10 +74,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="crawl the bundled offline mirror of every site (what `make demo` runs)",
         description="Serve the bundled offline mirror of the supported sites, and a generated site that is in "
         "no registry, on 127.0.0.1; crawl them with the real spiders (the generated one by its URL) into "
-        "./archive (or --archive), then edit one article and recheck its site (a second pass), and print a "
-        "per-site summary with the revised article and the syndicated (dpa) cluster.",
+        "./demo-archive (or --archive; never $ARCHIVE_URI), then edit one article and recheck its site (a second "
+        "pass), and print a per-site summary with the revised article and the syndicated (dpa) cluster. The demo "
+        "refuses an archive that holds records other than the demo's. With --serve it only serves the mirror, "
+        "until Ctrl-C, for trying `newsarchive crawl NAME --mirror URL` by hand.",
     )
-    add_locations(p)
+    p.add_argument(
+        "--archive", metavar="URI", help="the demo's archive (default: ./demo-archive; never $ARCHIVE_URI)"
+    )
+    p.add_argument(
+        "--state", metavar="URI", help="its seen-store (default: beside the archive; never $STATE_URI)"
+    )
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="only serve the mirror on 127.0.0.1 until Ctrl-C, and print commands that crawl it",
+    )
+    p.add_argument(
+        "--port",
+        type=port_number,
+        default=0,
+        metavar="N",
+        help="--serve on this port (default: any free one)",
+    )
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="override a Scrapy setting")
     p.add_argument("--no-progress", action="store_true", help="no live progress line on the terminal")
     p.set_defaults(func=run)
@@ -47,16 +118,25 @@ def run(args: argparse.Namespace) -> int:
     from crawler.demo.stories import REVISED_SITE, agency_copies, apply, revision
     from crawler.demo.unlisted import add_unlisted_site
     from crawler.sites import site_classes
+    from pipelines.state import default_state_uri
 
     classes = site_classes()
+    args.archive = args.archive or DEMO_ARCHIVE
+    args.state = args.state or default_state_uri(args.archive)
     opts = crawl_options(args, list(classes))  # bad -s is a usage error before anything is served
-    check_locations(build_settings(opts))
+    for name in ("ARCHIVE_URI", "STATE_URI"):
+        opts.overrides.pop(name, None)  # --archive / --state name the demo's archive
+    if not args.serve:
+        claim_demo_archive(args.archive)
+        check_locations(build_settings(opts))
     pages = pages_dir()
     specs = {name: SiteSpec.from_spider(cls) for name, cls in classes.items()}
     extra = agency_copies(specs, {name: load_fixtures(name, pages) for name in specs})
     mirror = build_mirror(list(specs.values()), pages, extra)
     # and a site that is in no registry, crawled by its URL: entry points discovered, non-articles rejected
     unlisted = add_unlisted_site(mirror)
+    if args.serve:
+        return serve(mirror, args.port, sorted(classes), unlisted.front_page)
     with MirrorServer(mirror) as server:
         print(
             f"Serving an offline mirror of {len(classes)} sites and of {unlisted.front_page} (by its URL) "
@@ -84,16 +164,49 @@ def run(args: argparse.Namespace) -> int:
         )
     _show_what_sets_us_apart(result.archive_uri)
     archive, state = redact_url(result.archive_uri), redact_url(result.state_uri)
+    cmd = f"{command_prefix()}newsarchive"
     print(
         f"\nArchive: {archive}  (seen-store: {state})\n"
         "Read it:\n"
-        f"  newsarchive read --archive {archive} | head -n 3\n"
-        f"  newsarchive read --archive {archive} --site ndr\n"
-        f"  newsarchive report --archive {archive}   (one HTML page: sites, revisions, clusters)\n"
+        f"  {cmd} read --archive {archive} | head -n 3\n"
+        f"  {cmd} read --archive {archive} --site ndr\n"
+        f"  {cmd} report --archive {archive}   (one HTML page: sites, revisions, clusters)\n"
         "  the format, and DuckDB / pyarrow recipes: docs/ARCHIVE.md\n"
-        "Run it again: nothing new is archived the second time."
+        f"Run it again: nothing new is archived the second time. Crawl the mirror by hand: {cmd} demo --serve"
     )
     return result.exit_code
+
+
+def serve(mirror: Any, port: int, names: list[str], unlisted: str) -> int:
+    """Serve the mirror on 127.0.0.1 until Ctrl-C (or SIGTERM)."""
+    import signal
+    import threading
+
+    from crawler.demo.server import MirrorServer
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        server = MirrorServer(mirror, port=port).start()
+    except OSError as exc:
+        raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+    cmd = f"{command_prefix()}newsarchive"
+    try:
+        print(
+            f"Serving the demo mirror of {len(names)} sites and of {unlisted} on {server.url} (127.0.0.1 only); "
+            "Ctrl-C stops it.\nCrawl it from another terminal, into the demo's archive:\n"
+            f"  {cmd} crawl ndr --mirror {server.url} --archive {DEMO_ARCHIVE}\n"
+            f"  {cmd} crawl {unlisted} --mirror {server.url} --archive {DEMO_ARCHIVE}\n"
+            f"Sites: {', '.join(names)}",
+            flush=True,
+        )
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+    print("Stopped serving.", file=sys.stderr)
+    return 0
 
 
 def _recheck(site: str, mirror: str, first: CrawlResult, overrides: list[str]) -> tuple[int, int]:

@@ -21,7 +21,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipelines.archive.layout import MANIFESTS, VERSION
 from pipelines.redact import redact_url
@@ -40,8 +40,8 @@ class BindingError(StateError):
     """The seen-store does not belong to the archive; the message is one line with the fix."""
 
 
-def read_identity(storage: Storage) -> str | None:
-    """The archive's identity, or None when it has none (new, or from before identities)."""
+def identity_doc(storage: Storage) -> dict[str, Any] | None:
+    """The archive's ``identity.json``, or None when it has none (new, or from before identities)."""
     try:
         data = json.loads(storage.get(IDENTITY_KEY))
     except FileNotFoundError:
@@ -50,15 +50,28 @@ def read_identity(storage: Storage) -> str | None:
         raise BindingError(f"the archive's {IDENTITY_KEY} is not valid JSON: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"]:
         raise BindingError(f"the archive's {IDENTITY_KEY} has no id")
-    return str(data["id"])
+    return data
 
 
-def ensure_identity(storage: Storage) -> str:
-    """The archive's identity, written first if it has none (create-if-absent: a racing writer's wins)."""
+def read_identity(storage: Storage) -> str | None:
+    """The archive's identity, or None when it has none (new, or from before identities)."""
+    doc = identity_doc(storage)
+    return None if doc is None else str(doc["id"])
+
+
+def ensure_identity(storage: Storage, *, demo: bool = False) -> str:
+    """The archive's identity, written first if it has none (create-if-absent: a racing writer's wins);
+    ``demo``: the archive is the demo's (``newsarchive demo`` writes only to such an archive)."""
     found = read_identity(storage)
     if found is not None:
         return found
-    body = {"id": uuid.uuid4().hex, "created": datetime.now(UTC).isoformat(timespec="seconds"), "format": VERSION}
+    body: dict[str, Any] = {
+        "id": uuid.uuid4().hex,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "format": VERSION,
+    }
+    if demo:
+        body["demo"] = True
     try:
         storage.put(IDENTITY_KEY, json.dumps(body, sort_keys=True).encode() + b"\n")
     except FileExistsError:
