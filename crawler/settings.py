@@ -13,9 +13,12 @@ import os
 from crawler import __version__, defaults
 from crawler.locations import default_state_uri
 from crawler.logredact import install as _redact_overridden_settings
+from crawler.termsafe import install_log_escaping as _escape_log_arguments
 
 # Scrapy logs every overridden setting: values of secret-looking names and passwords in URLs are masked there.
 _redact_overridden_settings()
+# Text from a site in a log line (a URL, a header, an exception's message) never drives a terminal.
+_escape_log_arguments()
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders.de"]

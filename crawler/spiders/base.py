@@ -27,6 +27,7 @@ from crawler.items import Article
 from crawler.mirror import mirror_hosts
 from crawler.netguard import Refused
 from crawler.offthread import ExtractPool, PageResult, process_page
+from pipelines.archive.warc import strip_credentials
 from pipelines.state import SeenEntry, state_for
 from pipelines.text import canonical, parse_flag, registrable_host, to_datetime
 
@@ -593,6 +594,13 @@ class NewsSpider(scrapy.Spider):
 def exchange_of(response: Response) -> dict[str, Any]:
     """The HTTP exchange of ``response`` for its WARC records: an item's raw_response without the body."""
     request = response.request
+    sent = (
+        [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in request.headers.items() for v in vs]
+        if request is not None
+        else []
+    )
+    # Proxy-Authorization, Authorization and Cookie never leave the crawl: the WARC request record names them
+    kept, removed = strip_credentials(sent)
     return {
         "url": response.url,
         "status": response.status,
@@ -600,11 +608,8 @@ def exchange_of(response: Response) -> dict[str, Any]:
             [k.decode("latin-1"), v.decode("latin-1")] for k, vs in response.headers.items() for v in vs
         ],
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "request_headers": [
-            [k.decode("latin-1"), v.decode("latin-1")] for k, vs in request.headers.items() for v in vs
-        ]
-        if request is not None
-        else [],
+        "request_headers": [list(pair) for pair in kept],
+        **({"removed_headers": removed} if removed else {}),
     }
 
 
