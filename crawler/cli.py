@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from crawler.commands import COMMANDS
 from crawler.runner import EXIT_USAGE, UsageError
+from crawler.termsafe import SafeStream, install_log_escaping
 
 DESCRIPTION = """\
 newsarchive: crawl regional news sites into an append-only archive (local path or s3://), exactly once.
@@ -42,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # whatever a command prints or logs from a site goes through one escape function (crawler/termsafe.py)
+    install_log_escaping()
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(stdout), SafeStream(stderr)  # type: ignore[assignment]
     try:
         return int(args.func(args))
     except UsageError as exc:
@@ -49,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 if __name__ == "__main__":

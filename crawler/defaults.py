@@ -42,6 +42,21 @@ DISCOVERY_INDEX_CHILDREN = 5
 #: ... seconds a page found to be no article is not fetched again
 REJECTED_TTL = 7 * 24 * 3600.0
 
+# A site costs a bounded amount per run (docs/RELIABILITY.md); what a cap leaves out is counted as
+# newsarchive/capped/<what> and named in the crawl summary.
+#: entries read from one sitemap, feed or page at most: the newest (50,000 is the sitemap protocol's limit)
+FRONTIER_DOCUMENT_URLS = 50_000
+#: article requests a site queues per run at most (newest first); the rest wait for the next run
+FRONTIER_MAX_URLS = 10_000
+#: children of sitemap indexes read per run at most (a backfill walks them one at a time and resumes)
+SITEMAP_INDEX_CHILDREN = 100
+#: seconds a backfill remembers which index children it has read completely
+BACKFILL_RESUME_TTL = 90 * 24 * 3600.0
+#: robots.txt is read up to this many bytes (Google reads 500 KiB); the rest is ignored
+ROBOTSTXT_MAX_BYTES = 512 * 1024
+#: seconds a site may crawl per run (0: no limit); then it stops scheduling, finishes and commits
+SITE_TIME_BUDGET = 3600.0
+
 
 def extract_workers() -> int:
     """EXTRACT_WORKERS: one extraction process per core beyond the crawl's own, at least one, at most four."""

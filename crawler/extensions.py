@@ -9,6 +9,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import reactor, task
+from twisted.internet.defer import CancelledError
 
 from crawler import defaults
 from crawler.spiders.base import NewsSpider
@@ -17,7 +18,9 @@ from pipelines.state import LockStore, open_locks, state_uri
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from twisted.internet.defer import Deferred
     from twisted.internet.interfaces import IReactorTime
+    from twisted.python.failure import Failure
 
 log = logging.getLogger(__name__)
 
@@ -124,3 +127,73 @@ class StatsFile:
             existing = {}
         existing[spider.name] = stats.get_stats()
         target.write_text(json.dumps(existing, indent=1, sort_keys=True, default=str))
+
+
+def _cancelled(failure: Failure) -> None:
+    failure.trap(CancelledError)  # type: ignore[no-untyped-call]
+
+
+class SiteBudget:
+    """A wall-clock budget per site and run (SITE_TIME_BUDGET seconds; 0: none): once it is spent the site stops
+    scheduling, finishes the requests in flight and its pipelines commit what they have. The requests left in
+    its queue are counted as newsarchive/capped/time_budget; the next run finds them again."""
+
+    REASON = "site_time_budget"
+
+    def __init__(self, crawler: Crawler, seconds: float) -> None:
+        self.crawler = crawler
+        self.seconds = seconds
+        self.call: Deferred[None] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SiteBudget:
+        seconds = crawler.settings.getfloat("SITE_TIME_BUDGET", defaults.SITE_TIME_BUDGET)
+        if seconds <= 0:
+            raise NotConfigured
+        ext = cls(crawler, seconds)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.call = task.deferLater(cast("IReactorTime", reactor), self.seconds, self.spent, spider)
+        self.call.addErrback(_cancelled)
+
+    def spent(self, spider: Spider) -> None:
+        self.call = None
+        engine = self.crawler.engine
+        assert engine is not None and self.crawler.stats is not None
+        scheduler = engine.scheduler if hasattr(engine, "scheduler") else None
+        left = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
+        self.crawler.stats.set_value("newsarchive/capped/time_budget", max(left, 1))
+        log.warning(
+            "site %s: its time budget of %.0f s is spent (SITE_TIME_BUDGET): %d queued request(s) left for the "
+            "next run; finishing the requests in flight",
+            spider.name,
+            self.seconds,
+            left,
+        )
+        deferred_from_coro(engine.close_spider_async(reason=self.REASON))
+
+    def spider_closed(self, spider: Spider) -> None:
+        call, self.call = self.call, None
+        if call is not None:
+            call.cancel()
+
+
+class ItemErrors:
+    """A page that fails in a pipeline (an exception, not a DropItem) is counted as newsarchive/item_errors: the
+    crawl summary names it and the run exits 1 (crawler/runner.py)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ItemErrors:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
+        return ext
+
+    def item_error(self, item: object, response: object, spider: Spider, failure: object) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("newsarchive/item_errors")

@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, cast
 
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, task
 
 from crawler import defaults
+from crawler.discovery import cut_robots
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -71,3 +73,22 @@ class RetryAfterMiddleware:
         clock = cast("IReactorTime", reactor)
         await maybe_deferred_to_future(task.deferLater(clock, wait, lambda: None))
         return response
+
+
+class CappedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, reading at most ROBOTSTXT_MAX_BYTES of each robots.txt: a 16 MiB one is
+    cut (counted as newsarchive/capped/robots_txt) before the parser sees it, so it costs neither memory nor a
+    blocked event loop."""
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        limit = self.crawler.settings.getint("ROBOTSTXT_MAX_BYTES", defaults.ROBOTSTXT_MAX_BYTES)
+        if len(response.body) > limit:
+            self._stats.inc_value("newsarchive/capped/robots_txt")
+            log.warning(
+                "robots.txt of %s has %d bytes: the first %d read (ROBOTSTXT_MAX_BYTES)",
+                netloc,
+                len(response.body),
+                limit,
+            )
+            response = response.replace(body=cut_robots(response.body, limit))
+        await super()._parse_robots(response, netloc, request)

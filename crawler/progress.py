@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from scrapy import signals
@@ -36,6 +36,10 @@ class SiteCounts:
     health: dict[str, Any] | None = None  # the run's extraction health (crawler/health.py), if any
     drift: str = ""  # comma-separated fields whose health drifted ("" when none)
     refused: int = 0  # requests refused by the address rule (crawler/netguard.py)
+    item_errors: int = 0  # pages that failed in a pipeline (crawler.extensions.ItemErrors)
+    capped: dict[str, int] = field(
+        default_factory=dict
+    )  # what the caps of a site left out (newsarchive/capped/*)
 
     @classmethod
     def from_stats(cls, site: str, stats: dict[str, Any]) -> SiteCounts:
@@ -57,6 +61,10 @@ class SiteCounts:
             health=health if isinstance(health := stats.get("newsarchive/health"), dict) else None,
             drift=str(stats.get("newsarchive/drift") or ""),
             refused=n("newsarchive/rejected/address"),
+            item_errors=n("newsarchive/item_errors"),
+            capped={
+                k.removeprefix(CAPPED): int(v or 0) for k, v in stats.items() if k.startswith(CAPPED) and v
+            },
             failed=found == 0 and n("newsarchive/entry_point_errors") + n("newsarchive/discovery_errors") > 0,
         )
 
@@ -66,8 +74,10 @@ ERROR_STATS = (
     "newsarchive/entry_point_errors",
     "newsarchive/discovery_errors",
     "newsarchive/archive_errors",
+    "newsarchive/item_errors",
     "spider_exceptions/count",
 )
+CAPPED = "newsarchive/capped/"
 ERROR_PREFIXES = ("newsarchive/rejected/", "robotstxt/exception_count/")
 
 

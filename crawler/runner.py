@@ -59,7 +59,7 @@ class CrawlResult:
 
     @property
     def exit_code(self) -> int:
-        if any(r.archive_errors for r in self.rows):
+        if any(r.archive_errors or r.item_errors for r in self.rows):
             return EXIT_ARCHIVE_ERROR
         if self.interrupted:
             return EXIT_INTERRUPTED
@@ -284,6 +284,22 @@ def stop_helpers() -> None:
     SharedWriter.stop()
 
 
+#: what each newsarchive/capped/<what> counts, and the setting that caps it
+CAPS = {
+    "document_urls": "URL(s) beyond FRONTIER_DOCUMENT_URLS of one sitemap, feed or page",
+    "urls": "URL(s) beyond FRONTIER_MAX_URLS queued this run",
+    "documents": "sitemap(s) or feed(s) not read, the frontier being full",
+    "index_children": "sitemap index child(ren) beyond SITEMAP_INDEX_CHILDREN",
+    "robots_txt": "robots.txt cut at ROBOTSTXT_MAX_BYTES",
+    "time_budget": "queued request(s) when SITE_TIME_BUDGET was spent",
+}
+
+
+def describe_capped(capped: dict[str, int]) -> str:
+    """``newsarchive/capped/*`` counters in words: ``642590 URL(s) beyond FRONTIER_DOCUMENT_URLS ...; ...``."""
+    return "; ".join(f"{n} {CAPS.get(what, what)}" for what, n in sorted(capped.items()))
+
+
 def print_summary(result: CrawlResult, out: Any = None) -> None:
     from crawler.health import describe, drift_message
     from crawler.netguard import ADDRESS_RULE
@@ -324,3 +340,10 @@ def print_summary(result: CrawlResult, out: Any = None) -> None:
             print(
                 f"\nsite {r.site}: {r.archive_errors} part(s) could not be written to the archive", file=out
             )
+        if r.item_errors:
+            print(
+                f"\nsite {r.site}: {r.item_errors} page(s) failed in a pipeline, not archived (see the log)",
+                file=out,
+            )
+        if r.capped:
+            print(f"\nsite {r.site}: capped (left for the next run): {describe_capped(r.capped)}", file=out)

@@ -12,9 +12,12 @@ import os
 
 from crawler import __version__, defaults
 from crawler.logredact import install as _redact_overridden_settings
+from crawler.termsafe import install_log_escaping as _escape_log_arguments
 
 # Scrapy logs every overridden setting: values of secret-looking names and passwords in URLs are masked there.
 _redact_overridden_settings()
+# Text from a site in a log line (a URL, a header, an exception's message) never drives a terminal.
+_escape_log_arguments()
 
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders.de"]
@@ -63,6 +66,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.shutdown.StopGuard": 2,
     # runs before RetryMiddleware (550) sees the response
     "crawler.middlewares.RetryAfterMiddleware": 560,
+    # Scrapy's robots.txt middleware, reading at most ROBOTSTXT_MAX_BYTES of a robots.txt
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.CappedRobotsTxtMiddleware": 100,
 }
 # Incremental crawls read newest first and stop reading a feed or sitemap after this many known articles in a
 # row (0: never stop early; known articles are skipped either way), but only when the site's previous run
@@ -85,6 +91,20 @@ DISCOVERY_MAX_SECTIONS = defaults.DISCOVERY_MAX_SECTIONS
 DISCOVERY_INDEX_CHILDREN = defaults.DISCOVERY_INDEX_CHILDREN
 # Pages of such sites found to be no article (a section front, a form) are not fetched again for REJECTED_TTL seconds.
 REJECTED_TTL = defaults.REJECTED_TTL
+# A site costs a bounded amount per run; what a cap leaves out is counted as newsarchive/capped/<what> and named
+# in the crawl summary (docs/RELIABILITY.md, "Bounded cost per site"). At most FRONTIER_DOCUMENT_URLS entries are
+# read from one sitemap, feed or page (the newest, streamed: memory grows with the cap, not the document); at most
+# FRONTIER_MAX_URLS article requests are queued per site and run (newest first; the rest wait for the next run); at
+# most SITEMAP_INDEX_CHILDREN children of sitemap indexes are read per run (a backfill walks an index one child at
+# a time and resumes where it stopped, for BACKFILL_RESUME_TTL seconds); robots.txt is read up to
+# ROBOTSTXT_MAX_BYTES; after SITE_TIME_BUDGET seconds (0: no limit) a site stops scheduling, finishes the requests
+# in flight and commits what it has.
+FRONTIER_DOCUMENT_URLS = defaults.FRONTIER_DOCUMENT_URLS
+FRONTIER_MAX_URLS = defaults.FRONTIER_MAX_URLS
+SITEMAP_INDEX_CHILDREN = defaults.SITEMAP_INDEX_CHILDREN
+BACKFILL_RESUME_TTL = defaults.BACKFILL_RESUME_TTL
+ROBOTSTXT_MAX_BYTES = defaults.ROBOTSTXT_MAX_BYTES
+SITE_TIME_BUDGET = defaults.SITE_TIME_BUDGET
 # A user's TOML list of sites (crawler/sitesfile.py, docs/ADDING_A_SITE.md); `crawl --sites-file` sets it too.
 SITES_FILE = os.environ.get("SITES_FILE", "")
 
@@ -118,6 +138,8 @@ REMOTE_CONTROL_ENABLED = False
 EXTENSIONS = {
     "crawler.extensions.SiteLock": 100,
     "crawler.shutdown.MaxArticles": 200,
+    "crawler.extensions.SiteBudget": 150,
+    "crawler.extensions.ItemErrors": 160,
     "crawler.health.HealthMonitor": 500,
     "crawler.extensions.StatsFile": 900,
 }

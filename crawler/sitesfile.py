@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from crawler.extract import SiteSelectors
 from crawler.registry import LAENDER  # ISO 3166-2 code -> the Land's name (default region: "<Land>: <area>")
+from pipelines.redact import redact_text
 from pipelines.text import is_http_url, registrable_host
 
 if TYPE_CHECKING:
@@ -112,8 +113,10 @@ class _Checker:
         return tuple(v.strip() for v in value)
 
     def url(self, key: str, value: str) -> str:
+        if "@" in value.split("//", 1)[-1].split("/", 1)[0]:  # credentials never belong in a sites file
+            raise self.fail(key, "a URL with user info (user:password@) is refused")
         if not is_http_url(value):
-            raise self.fail(key, f"not an http(s) URL: {value!r}")
+            raise self.fail(key, f"not an http(s) URL: {redact_text(value)!r}")
         return value
 
     def regex(self, key: str, value: str) -> str:

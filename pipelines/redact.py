@@ -10,6 +10,12 @@ from urllib.parse import urlsplit, urlunsplit
 SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
 _USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/\s:@]*):(?P<password>[^/\s@]*)@")
 MASK = "***"
+#: query parameters whose values are secrets (``redis://host/0?password=...``, ``?token=...``)
+_QUERY_SECRET = re.compile(
+    r"(?P<name>[?&;](?:[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api_?key|access_?key)"
+    r"[A-Za-z0-9_.-]*)=)(?P<value>[^&;#\s'\"]*)",
+    re.IGNORECASE,
+)
 
 
 def redact_url(url: str) -> str:
@@ -19,15 +25,19 @@ def redact_url(url: str) -> str:
         password = parts.password
     except ValueError:
         return redact_text(url)
-    if not password:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:{MASK}@{host}"))
+    if password:
+        host = parts.netloc.rsplit("@", 1)[1]
+        url = urlunsplit(parts._replace(netloc=f"{parts.username or ''}:{MASK}@{host}"))
+    return _mask_query(url)
+
+
+def _mask_query(text: str) -> str:
+    return _QUERY_SECRET.sub(lambda m: f"{m['name']}{MASK}" if m["value"] else m[0], text)
 
 
 def redact_text(text: str) -> str:
-    """Every ``scheme://user:password@`` in ``text`` with the password masked."""
-    return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    """Every ``scheme://user:password@`` and ``?password=...`` (token, secret, key) in ``text`` masked."""
+    return _mask_query(_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text))
 
 
 def redact_value(name: str, value: Any) -> Any:

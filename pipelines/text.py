@@ -42,8 +42,14 @@ TRACKING_PARAMS = frozenset(
 #: ... and name prefixes (Google Analytics, Webtrekk/Mapp, AT Internet/Piano, Matomo/Piwik)
 TRACKING_PREFIXES = ("utm_", "wt_", "at_", "pk_", "mtm_")
 
-# characters that carry no text: zero-width space, BOM, soft hyphen
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))
+# characters that carry no text: zero-width space, BOM, soft hyphen; and those a terminal obeys: the C0 controls
+# but whitespace (ESC, BEL, NUL, ...), DEL and the C1 controls (CSI \x9b, OSC \x9d, ...); lone surrogates (from
+# JSON escapes such as "\ud800") are no text either and become U+FFFD, so hashing and writing never fail
+_CONTROLS = "".join(chr(c) for c in [*range(0x00, 0x09), *range(0x0E, 0x1C), *range(0x7F, 0xA0)])
+_INVISIBLE: dict[int, int | None] = {
+    **dict.fromkeys(map(ord, "\u200b\ufeff\u00ad" + _CONTROLS)),
+    **dict.fromkeys(range(0xD800, 0xE000), 0xFFFD),
+}
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
 
@@ -241,4 +247,5 @@ def article_id(canonical_url: str) -> str:
 
 
 def content_hash(title: str | None, body: str) -> str:
-    return "sha256:" + hashlib.sha256(f"{title or ''}\n\n{body}".encode()).hexdigest()
+    # normalised text holds no lone surrogate; text that skipped normalisation hashes with U+FFFD's bytes ('?')
+    return "sha256:" + hashlib.sha256(f"{title or ''}\n\n{body}".encode("utf-8", "replace")).hexdigest()

@@ -20,7 +20,7 @@ from scrapy.http import Response, TextResponse
 from w3lib.encoding import http_content_type_encoding
 
 from crawler import defaults
-from crawler.discovery import DiscoveryError, Entry, parse_feed, parse_sitemap
+from crawler.discovery import DiscoveryError, Entry, Sitemap, newest, parse_feed, read_sitemap
 from crawler.extract import SiteSelectors, looks_binary
 from crawler.extract.recognise import rejection
 from crawler.items import Article
@@ -28,6 +28,7 @@ from crawler.mirror import mirror_hosts
 from crawler.netguard import Refused
 from crawler.offthread import ExtractPool, PageResult, process_page
 from crawler.shutdown import Stopping
+from pipelines.archive.warc import strip_credentials
 from pipelines.state import SeenEntry, state_for
 from pipelines.text import canonical, parse_flag, registrable_host, to_datetime
 
@@ -111,6 +112,14 @@ class NewsSpider(scrapy.Spider):
         self._skip_re = [re.compile(p) for p in [*self.common_skip, *self.skip]]
         self._extract_pool: ExtractPool | None = None  # started with the first article (crawler.offthread)
         self._pool_checked = False
+        # the bounded frontier: article requests queued this run (FRONTIER_MAX_URLS), and a backfill's walk of
+        # sitemap indexes, one child at a time (SITEMAP_INDEX_CHILDREN a run, resumed by the next run)
+        self._queued = 0
+        self._pending_children: list[tuple[str, int]] = []  # (url, depth), the next one last
+        self._walking = False
+        self._children_read = 0
+        self._done_children: set[str] | None = None  # read completely by earlier runs of this backfill
+        self._complete_children: list[str] = []  # read completely by this run
 
     # --- hooks ---
     def can_backfill(self) -> bool:
@@ -265,6 +274,40 @@ class NewsSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": [304], META_KNOWN: entry.canonical_url},
         )
 
+    # --- the bounded frontier (every cap counted as newsarchive/capped/<what>) ---
+    def capped(self, what: str, count: int = 1) -> None:
+        """Count ``count`` things left out by a cap (``newsarchive/capped/<what>``, named in the summary)."""
+        if count > 0:
+            self.crawler.stats.inc_value(f"newsarchive/capped/{what}", count)
+
+    def _setting(self, name: str) -> int:
+        return self.settings.getint(name, getattr(defaults, name))
+
+    def frontier_full(self) -> bool:
+        """Whether this run queued FRONTIER_MAX_URLS article requests of the site already."""
+        return self._queued >= self._setting("FRONTIER_MAX_URLS")
+
+    def read_sitemap(self, response: Response) -> Sitemap:
+        """The newest FRONTIER_DOCUMENT_URLS entries of a sitemap (streamed; the rest counted, not kept)."""
+        sitemap = read_sitemap(response.body, self._setting("FRONTIER_DOCUMENT_URLS"))
+        if sitemap.dropped:
+            self.capped("document_urls", sitemap.dropped)
+            self.logger.warning(
+                "%s lists more than %d URLs: the newest read, %d left out (FRONTIER_DOCUMENT_URLS)",
+                response.url,
+                len(sitemap.entries),
+                sitemap.dropped,
+            )
+        return sitemap
+
+    def newest_entries(self, entries: list[Entry], source: str) -> list[Entry]:
+        """The newest FRONTIER_DOCUMENT_URLS of a feed's or page's entries (the rest counted)."""
+        kept, dropped = newest(entries, self._setting("FRONTIER_DOCUMENT_URLS"))
+        if dropped:
+            self.capped("document_urls", dropped)
+            self.logger.warning("%s lists more than %d URLs: %d left out", source, len(kept), dropped)
+        return kept
+
     def _article_requests(self, entries: Iterable[Entry], source: str) -> Iterator[scrapy.Request]:
         fresh = [e for e in entries if self._in_range(e)]
         # newest first; undated entries keep their document order after the dated ones
@@ -278,7 +321,19 @@ class NewsSpider(scrapy.Spider):
             else 0
         )
         known_in_a_row = 0
-        for entry in fresh:
+        max_urls = self._setting("FRONTIER_MAX_URLS")
+        for position, entry in enumerate(fresh):
+            if self._queued >= max_urls:
+                # the site's frontier is full for this run: the rest (the oldest) wait for the next run
+                left = sum(1 for e in fresh[position:] if e.url not in self._listed)
+                self.capped("urls", left)
+                self.logger.warning(
+                    "%s: %d URL(s) not queued: %d queued this run already (FRONTIER_MAX_URLS)",
+                    source,
+                    left,
+                    max_urls,
+                )
+                return
             if entry.url in self._listed:
                 continue  # listed by another entry point of this run already
             self._listed.add(entry.url)
@@ -289,6 +344,7 @@ class NewsSpider(scrapy.Spider):
             if seen is not None and (reason := self.refetch_reason(seen)) is not None:
                 # known, but young or rechecked: fetched again, conditionally
                 self.crawler.stats.inc_value(f"newsarchive/refetch_{reason}")
+                self._queued += 1
                 yield self.refetch_request(entry.url, seen, source)
                 continue
             if seen is not None:
@@ -302,6 +358,7 @@ class NewsSpider(scrapy.Spider):
                 continue
             known_in_a_row = 0
             self.crawler.stats.inc_value("newsarchive/discovered")
+            self._queued += 1
             yield scrapy.Request(
                 entry.url,
                 callback=self.parse_article,
@@ -314,20 +371,39 @@ class NewsSpider(scrapy.Spider):
         self.logger.error("cannot read %s: %s", response.url, exc)
 
     def parse_feed(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
+        if self._skip_when_full(response):
+            return
         try:
             entries = parse_feed(response.body)
         except DiscoveryError as exc:
             self._discovery_failed(response, exc)
             return
-        yield from self._article_requests(entries, response.url)
+        yield from self._article_requests(self.newest_entries(entries, response.url), response.url)
 
-    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[scrapy.Request]:
-        try:
-            kind, entries = parse_sitemap(response.body)
-        except DiscoveryError as exc:
-            self._discovery_failed(response, exc)
-            return
-        yield from self.sitemap_requests(response, kind, entries, depth)
+    def _skip_when_full(self, response: Response) -> bool:
+        """A discovery document arriving once the frontier is full is not parsed (counted)."""
+        if not self.frontier_full():
+            return False
+        self.capped("documents")
+        self.logger.info("%s not read: the frontier is full for this run (FRONTIER_MAX_URLS)", response.url)
+        return True
+
+    def parse_sitemap(
+        self, response: Response, depth: int = 0, child: bool = False
+    ) -> Iterator[scrapy.Request]:
+        if not self._skip_when_full(response):
+            try:
+                sitemap = self.read_sitemap(response)
+            except DiscoveryError as exc:
+                self._discovery_failed(response, exc)
+            else:
+                capped = self.crawler.stats.get_value("newsarchive/capped/urls", 0)
+                yield from self.sitemap_requests(response, sitemap.kind, sitemap.entries, depth)
+                complete = self.crawler.stats.get_value("newsarchive/capped/urls", 0) == capped
+                if child and sitemap.kind == "urlset" and complete:
+                    self._complete_children.append(response.url)
+        if child:  # a backfill's walk of an index goes on with the next child
+            yield from self._next_child()
 
     def sitemap_requests(
         self, response: Response, kind: str, entries: list[Entry], depth: int
@@ -339,17 +415,82 @@ class NewsSpider(scrapy.Spider):
         if depth >= 3:
             self._discovery_failed(response, DiscoveryError("sitemap indexes nested too deep"))
             return
-        for entry in entries:
-            if entry.url == response.url or any(p.search(entry.url) for p in self._skip_re):
-                continue
-            if not self._in_range_sitemap(entry):
-                continue
+        children = [
+            entry
+            for entry in entries
+            if entry.url != response.url
+            and not any(p.search(entry.url) for p in self._skip_re)
+            and self._in_range_sitemap(entry)
+        ]
+        if self.mode == "backfill":
+            yield from self._walk_index(children, depth)
+            return
+        limit = self._setting("SITEMAP_INDEX_CHILDREN")
+        if len(children) > limit:
+            self.capped("index_children", len(children) - limit)
+            children = children[:limit]  # the newest (read_sitemap's order)
+        for entry in children:
             yield scrapy.Request(
                 entry.url,
                 callback=self.parse_sitemap,
                 errback=self.entry_failed,
                 cb_kwargs={"depth": depth + 1},
             )
+
+    # --- a backfill walks sitemap indexes lazily: one child at a time, SITEMAP_INDEX_CHILDREN a run ---
+    def _resume_key(self) -> str:
+        return f"{self.name}/backfill/{self.date_from or ''}..{self.date_to or ''}"
+
+    def _walk_index(self, children: list[Entry], depth: int) -> Iterator[scrapy.Request]:
+        if self._done_children is None:
+            getter = getattr(state_for(self.crawler), "get_discovery", None)
+            found = getter(self._resume_key()) if getter is not None else None
+            done = found.get("done") if isinstance(found, dict) else None
+            self._done_children = {str(u) for u in done} if isinstance(done, list) else set()
+        todo = [e.url for e in children if e.url not in self._done_children]
+        if len(todo) < len(children):
+            self.crawler.stats.inc_value(
+                "newsarchive/backfill/children_done_before", len(children) - len(todo)
+            )
+        self._pending_children.extend((url, depth + 1) for url in reversed(todo))
+        if not self._walking:
+            yield from self._next_child()
+
+    def _next_child(self) -> Iterator[scrapy.Request]:
+        self._walking = False
+        if not self._pending_children:
+            return
+        if self._children_read >= self._setting("SITEMAP_INDEX_CHILDREN") or self.frontier_full():
+            return  # the rest waits for the next run (counted when the spider closes)
+        url, depth = self._pending_children.pop()
+        self._children_read += 1
+        self._walking = True
+        yield scrapy.Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.child_failed,
+            cb_kwargs={"depth": depth, "child": True},
+        )
+
+    def child_failed(self, failure: Any) -> Iterator[scrapy.Request]:
+        self.entry_failed(failure)
+        yield from self._next_child()
+
+    def closed(self, reason: str) -> None:
+        """Count what a cap left for the next run; keep a clean backfill run's resume point."""
+        self.capped("index_children", len(self._pending_children))
+        if self._pending_children:
+            self.logger.warning(
+                "%d sitemap(s) of the backfill left for the next run (SITEMAP_INDEX_CHILDREN %d a run)",
+                len(self._pending_children),
+                self._setting("SITEMAP_INDEX_CHILDREN"),
+            )
+        if reason != "finished" or not self._complete_children:
+            return  # a run cut short may not have fetched what it queued: the next run reads those again
+        putter = getattr(state_for(self.crawler), "put_discovery", None)
+        if putter is not None:
+            done = sorted({*(self._done_children or ()), *self._complete_children})
+            putter(self._resume_key(), {"done": done}, defaults.BACKFILL_RESUME_TTL)
 
     def _in_range_sitemap(self, entry: Entry) -> bool:
         # a child sitemap last changed before the backfill range starts holds nothing of that range
@@ -362,9 +503,8 @@ class NewsSpider(scrapy.Spider):
             self._discovery_failed(response, DiscoveryError("section page is not text"))
             return
         links = [urljoin(response.url, href) for href in response.css("a::attr(href)").getall()]
-        yield from self._article_requests(
-            (Entry(u.split("#")[0]) for u in dict.fromkeys(links)), response.url
-        )
+        entries = [Entry(u.split("#")[0]) for u in dict.fromkeys(links)]
+        yield from self._article_requests(self.newest_entries(entries, response.url), response.url)
         nxt = response.css('a[rel~="next"]::attr(href), link[rel~="next"]::attr(href)').get()
         max_pages = self.settings.getint("SECTION_MAX_PAGES", defaults.SECTION_MAX_PAGES)
         if nxt and depth + 1 < max_pages:
@@ -459,6 +599,13 @@ class NewsSpider(scrapy.Spider):
 def exchange_of(response: Response) -> dict[str, Any]:
     """The HTTP exchange of ``response`` for its WARC records: an item's raw_response without the body."""
     request = response.request
+    sent = (
+        [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in request.headers.items() for v in vs]
+        if request is not None
+        else []
+    )
+    # Proxy-Authorization, Authorization and Cookie never leave the crawl: the WARC request record names them
+    kept, removed = strip_credentials(sent)
     return {
         "url": response.url,
         "status": response.status,
@@ -466,11 +613,8 @@ def exchange_of(response: Response) -> dict[str, Any]:
             [k.decode("latin-1"), v.decode("latin-1")] for k, vs in response.headers.items() for v in vs
         ],
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "request_headers": [
-            [k.decode("latin-1"), v.decode("latin-1")] for k, vs in request.headers.items() for v in vs
-        ]
-        if request is not None
-        else [],
+        "request_headers": [list(pair) for pair in kept],
+        **({"removed_headers": removed} if removed else {}),
     }
 
 

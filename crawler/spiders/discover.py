@@ -26,7 +26,7 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import defaults
-from crawler.discovery import DiscoveryError, Entry, feed_links, page_links, parse_feed, parse_sitemap
+from crawler.discovery import DiscoveryError, Entry, cut_robots, feed_links, page_links, parse_feed
 from crawler.extract.language import detect_language
 from crawler.items import Article
 from crawler.spiders.base import KIND_SITEMAP, NewsSpider, failure_reason
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 #: tried in this order when robots.txt names no sitemap
 WELL_KNOWN_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml", "/news-sitemap.xml", "/sitemap-news.xml")
-MAX_ROBOTS_BYTES = 512 * 1024  # robots.txt beyond this is ignored (as the big search engines do)
 MAX_SITEMAPS = 50  # Sitemap: lines of robots.txt read at most
 MAX_FEEDS = 20  # feeds linked from the front page read at most
 MAX_UNDATED_CHILDREN = 50  # children of an index without dates read at most
@@ -245,7 +244,10 @@ class DiscoveringSpider(NewsSpider):
 
     # --- discovery ---
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        text = response.body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace")
+        limit = self.settings.getint("ROBOTSTXT_MAX_BYTES", defaults.ROBOTSTXT_MAX_BYTES)
+        if len(response.body) > limit:
+            self.capped("robots_txt")
+        text = cut_robots(response.body, limit).decode("utf-8", "replace")
         robots = Protego.parse(text)
         agent = str(self.settings.get("ROBOTSTXT_USER_AGENT") or self.settings.get("USER_AGENT") or "*")
         if not robots.can_fetch(self.front_page, agent):
@@ -320,7 +322,7 @@ class DiscoveringSpider(NewsSpider):
         self, response: Response, state: dict[str, Any], probe: bool = False
     ) -> Iterator[scrapy.Request]:
         try:
-            kind, entries = parse_sitemap(response.body)
+            sitemap = self.read_sitemap(response)
         except DiscoveryError as exc:
             if probe:  # a well-known location that holds no sitemap (often a soft 404 page)
                 self.crawler.stats.inc_value("newsarchive/discovery/missing")
@@ -329,7 +331,7 @@ class DiscoveringSpider(NewsSpider):
         else:
             key = "news_sitemaps" if "news" in response.url.lower() else "sitemaps"
             state["found"][key].append(response.url)
-            yield from self.sitemap_requests(response, kind, entries, 0)
+            yield from self.sitemap_requests(response, sitemap.kind, sitemap.entries, 0)
         yield from self._continue(state)
 
     def parse_found_feed(
@@ -341,7 +343,7 @@ class DiscoveringSpider(NewsSpider):
             self._discovery_failed(response, exc)
         else:
             state["found"]["feeds"].append(response.url)
-            yield from self._article_requests(entries, response.url)
+            yield from self._article_requests(self.newest_entries(entries, response.url), response.url)
         yield from self._continue(state)
 
     def document_failed(self, failure: Any) -> Iterator[scrapy.Request]:

@@ -66,5 +66,14 @@ def _default(value: object) -> Any:
 
 
 def dumps(record: Mapping[str, Any]) -> bytes:
-    """One JSON line (UTF-8, no ASCII escaping, trailing newline)."""
-    return (json.dumps(record, ensure_ascii=False, default=_default, separators=(",", ":")) + "\n").encode()
+    """One JSON line (UTF-8, no ASCII escaping, trailing newline); a lone surrogate becomes U+FFFD."""
+    text = json.dumps(record, ensure_ascii=False, default=_default, separators=(",", ":")) + "\n"
+    return text.encode("utf-8", "replace") if _has_surrogate(text) else text.encode()
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -71,7 +71,20 @@ def body_bytes(raw: Mapping[str, Any]) -> bytes:
         return b""
     if isinstance(body, bytes | bytearray | memoryview):
         return bytes(body)
-    return str(body).encode("utf-8")
+    return str(body).encode("utf-8", "replace")
+
+
+#: request headers the crawler itself may add that carry credentials: never written to an archive
+CREDENTIAL_HEADERS = ("proxy-authorization", "authorization", "cookie")
+#: the WARC header of a request record that names the credential headers removed from it
+REMOVED_HEADERS = "NewsArchive-Removed-Headers"
+
+
+def strip_credentials(headers: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[str]]:
+    """``headers`` without Proxy-Authorization, Authorization and Cookie, and the names of those removed."""
+    kept = [(n, v) for n, v in headers if n.lower() not in CREDENTIAL_HEADERS]
+    removed = list(dict.fromkeys(n for n, _v in headers if n.lower() in CREDENTIAL_HEADERS))
+    return kept, removed
 
 
 def gzip_member(data: bytes | memoryview, level: int = WARC_GZIP_LEVEL) -> bytes:
@@ -120,7 +133,8 @@ def exchange_records(
     )
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    request_headers = header_pairs(raw.get("request_headers"))
+    request_headers, removed = strip_credentials(header_pairs(raw.get("request_headers")))
+    removed = list(dict.fromkeys([*removed, *(str(n) for n in raw.get("removed_headers") or [])]))
     if header(request_headers, "host") is None:
         request_headers.insert(0, ("Host", parts.netloc))
     request = writer.create_warc_record(
@@ -129,7 +143,8 @@ def exchange_records(
         payload=io.BytesIO(b""),
         length=0,
         http_headers=StatusAndHeaders(f"GET {target} HTTP/1.1", request_headers, is_http_request=True),
-        warc_headers_dict=dict(warc_headers),
+        # the credential headers the crawler sent (a proxy's login, say) are named, never written
+        warc_headers_dict={**warc_headers, **({REMOVED_HEADERS: ", ".join(removed)} if removed else {})},
     )
     record_id = str(response.rec_headers.get_header("WARC-Record-ID"))
     request.rec_headers.add_header("WARC-Concurrent-To", record_id)
