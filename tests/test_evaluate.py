@@ -100,7 +100,7 @@ def test_evaluate_passes_site_selectors(tmp_path: Path) -> None:
 def test_eval_scores_a_scope_without_selectors_as_a_site_given_by_url_gets_it(tmp_path: Path) -> None:
     from tests.clirun import cli
 
-    # ndr's site file takes the JSON-LD headline (og:title is a social variant); a site by URL has no site file
+    # og:title is a social variant of the printed headline: with or without a site file, the printed one
     html = (
         '<html><head><meta property="og:title" content="Sozial">'
         '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Richtig"}</script></head>'
@@ -119,7 +119,7 @@ def test_eval_scores_a_scope_without_selectors_as_a_site_given_by_url_gets_it(tm
 
     assert scores("--scope", "regional")["title_exact"] == 1.0
     plain = scores("--scope", "regional", "--no-selectors")
-    assert plain["pages"] == 1 and plain["title_exact"] == 0.0 and plain["body_f1"] == 1.0
+    assert plain["pages"] == 1 and plain["title_exact"] == 1.0 and plain["body_f1"] == 1.0
     assert scores()["pages"] == 2
     proc = cli("eval", str(tmp_path), "--scope", "national", cwd=tmp_path)
     assert proc.returncode == 2 and "--scope needs" in proc.stderr
