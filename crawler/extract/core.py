@@ -45,12 +45,13 @@ from crawler.extract.titles import (
     site_keys,
 )
 
-EXTRACTOR_VERSION = "1.3.0"
+EXTRACTOR_VERSION = "1.4.0"
 # Where the headline comes from when the page prints none (the printed headline comes first: _printed_heading):
 # og:title (the headline the publisher shares), the JSON-LD headline, microdata, <title>.
 TITLE_ORDER = ("opengraph", "jsonld", "microdata", "title")
 log = logging.getLogger(__name__)
 _ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "brand", "website"})
+_DESK = re.compile(r"redaktion|newsdesk|\bdesk\b|newsroom|\bstaff\b", re.IGNORECASE)
 _DOMAIN = re.compile(
     r"^[\w-]+(?:\.[\w-]+)*\.(?:de|com|at|ch|net|org|eu|info|online|news|tv|fm)$", re.IGNORECASE
 )
@@ -403,12 +404,29 @@ class _Extraction:
                     else "no structured author: the byline printed on the page"
                 )
                 found = (printed, "fallback")
-        if found[0]:
+        names = self._credited(found[0])
+        if names:
             self.fields["authors"] = found[1]
             self.why.setdefault(
                 "authors", "first layer with a name: JSON-LD, microdata, meta tags, printed byline"
             )
-        return found[0]
+        elif found[0]:
+            self.why["authors"] = (
+                f"only the site's own name or domain ({', '.join(found[0])}): nobody credited"
+            )
+        return names
+
+    def _credited(self, names: list[str]) -> list[str]:
+        """The people credited, or the agency or desk when no person is: never the site's own brand, channel
+        or a domain ("ndr.de", "MDR SACHSEN-ANHALT" beside a person); a desk named after the site ("Redaktion
+        hessenschau.de") only when nobody else is credited."""
+        own = [self._is_own(n) for n in names]
+        others = any(not o and not _DESK.search(n) for n, o in zip(names, own, strict=True))
+        return [n for n, o in zip(names, own, strict=True) if not o or (_DESK.search(n) and not others)]
+
+    def _is_own(self, name: str) -> bool:
+        """The site's own name, one of its channels, or a domain."""
+        return bool(_DOMAIN.search(name)) or self._is_site_name(name)
 
     def _meta_names(self, value: str) -> list[str]:
         """Names in a meta author tag; the site's own name is kept whole ("Mac & i" is a magazine, not two
