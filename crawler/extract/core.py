@@ -576,6 +576,9 @@ class _Extraction:
         if container is not None:
             keep_lists = self.result["language"] not in (None, "de")
             body_blocks = generic.clean_blocks(generic.region_blocks(blocks, container), keep_lists)
+        kicker = r.get("kicker")
+        if kicker:  # the kicker printed over the headline is no paragraph of the text
+            body_blocks = [b for i, b in enumerate(body_blocks) if i > 2 or not same_title(b.text, kicker)]
         lead_block: generic.Block | None = None
         if body_blocks:
             first = body_blocks[0]
