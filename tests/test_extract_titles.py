@@ -150,3 +150,19 @@ def test_site_title_order_names_the_metadata_source() -> None:
         and record["extractor"]["fields"]["title"] == "jsonld"
     )
     assert extract(html, URL)["title"] == "Sturm an der Küste"  # no site file: the printed headline
+
+
+@pytest.mark.parametrize(
+    "banner",
+    [
+        '<header><h1><a href="/">Das grosse Stadtportal online</a></h1></header>',
+        '<div role="banner"><h1>Ministerium für Verkehr und Bau</h1></div>',
+        '<div class="logo"><h1><a href="https://www.example-zeitung.de/">Die Zeitung im Netz</a></h1></div>',
+    ],
+)
+def test_a_banner_or_logo_h1_is_no_headline(banner: str) -> None:
+    html = (
+        "<html><head><title>Neue Brücke eröffnet | Example Zeitung</title></head><body>"
+        f"{banner}<main><h2>Neue Brücke eröffnet</h2>{TEXT}</main></body></html>"
+    )
+    assert extract(html, URL)["title"] == "Neue Brücke eröffnet"

@@ -133,13 +133,23 @@ def _hidden_heading(el: Element) -> bool:
 
 
 def _headline_like(heading: Element, text: str) -> bool:
-    """A printed <h1> that can be a headline: visible, a few words, not a control's or a box's label."""
+    """A printed <h1> that can be a headline: visible, a few words, not a control's or a box's label, not in
+    the page's banner (outside the article) nor a link to the front page."""
     if _hidden_heading(heading) or len(text.split()) < 3:
         return False
-    return not any(
-        a.tag in ("button", "dialog", "form", "footer", "aside")
-        for a in itertools.islice(heading.iterancestors(), 6)
-    )
+    ancestors = list(heading.iterancestors())
+    tags = [a.tag for a in ancestors]
+    if any(t in ("button", "dialog", "form", "footer", "aside") for t in tags[:6]):
+        return False
+    if ("header" in tags or any(a.get("role") == "banner" for a in ancestors)) and not (
+        "article" in tags or "main" in tags
+    ):
+        return False  # the page's banner: the site's or a section's name
+    for href in heading.xpath(".//a/@href"):
+        parts = urlsplit(str(href))
+        if parts.path in ("", "/") and not parts.query and not parts.fragment:
+            return False  # a link to the front page: the site's logo
+    return True
 
 
 class _Extraction:
