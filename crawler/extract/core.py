@@ -132,6 +132,13 @@ def _hidden_heading(el: Element) -> bool:
     return _hidden(el) or any(_hidden(a) for a in itertools.islice(el.iterancestors(), 4))
 
 
+def _may_confirm(heading: Element, folded: list[str]) -> bool:
+    """A cheap first test: whether a metadata headline (case-folded) holds the heading's last words."""
+    words = heading.text_content().split()[-3:]
+    tail = " ".join(words).casefold()
+    return bool(tail) and any(tail in m for m in folded)
+
+
 def _headline_like(heading: Element, text: str) -> bool:
     """A printed <h1> that can be a headline: visible, a few words, not a control's or a box's label, not in
     the page's banner (outside the article) nor a link to the front page."""
@@ -306,8 +313,11 @@ class _Extraction:
         ]
         unconfirmed: tuple[str | None, str] | None = None
         crumb: tuple[str | None, str] | None = None
+        folded = [m.casefold() for m in meta]
         for level, headings in (("h1", h1s), ("h2", h2s)):
             for heading in headings:
+                if level == "h2" and not _may_confirm(heading, folded):
+                    continue  # an <h2> counts only when a metadata headline confirms it
                 kicker, headline = headline_parts(heading)
                 above: list[str] = []
                 if kicker is None:
