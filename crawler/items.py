@@ -18,7 +18,8 @@ class Article(scrapy.Item):
     region = scrapy.Field()
     language = scrapy.Field()
     # the content
-    title = scrapy.Field()
+    title = scrapy.Field()  # the printed headline, without kicker, site name or SEO tail
+    kicker = scrapy.Field()  # the printed kicker (Dachzeile, Spitzmarke, topline) over the headline, or None
     lead = scrapy.Field()  # teaser / summary paragraph(s), or None
     body = scrapy.Field()  # plain text, paragraphs separated by a blank line
     authors = scrapy.Field()  # list[str]
@@ -39,6 +40,7 @@ class Article(scrapy.Item):
     raw = scrapy.Field()  # {"warc": key, "offset": int, "length": int, "record_id": str}
     extractor = scrapy.Field()  # {"method": body layer, "version": str, "fields": {field: layer}}
     schema_version = scrapy.Field()  # 1
+    schema_minor = scrapy.Field()  # 1 (records without it are minor 0)
     # transient, never written to the archive: the HTTP exchange for the WARC record
     # {"url", "status", "headers": list[[name, value]], "body": bytes, "fetched_at", "request_headers"}
     raw_response = scrapy.Field()

@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 from itemadapter import ItemAdapter
 
+from pipelines.archive.layout import SCHEMA_MINOR
 from pipelines.precompute import matching
 from pipelines.text import (
     article_id,
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
-_TEXT_FIELDS = ("title", "lead", "section", "publisher", "region")
+_TEXT_FIELDS = ("title", "kicker", "lead", "section", "publisher", "region")
 _LIST_FIELDS = ("authors", "keywords")
 _DATE_FIELDS = ("published", "modified")
 
@@ -98,6 +99,7 @@ class NormalisePipeline:
             pre.content_hash if pre is not None else content_hash(adapter.get("title"), adapter["body"])
         )
         adapter["schema_version"] = SCHEMA_VERSION
+        adapter["schema_minor"] = SCHEMA_MINOR
         if not adapter.get("revision"):
             adapter["revision"] = 1
         return item

@@ -9,7 +9,7 @@ into .venv-bench.
 
 Usage: python scripts/bench_extract.py [CORPUS_DIR ...] [--json] [--only NAME ...] [--records DIR]
 Without CORPUS_DIR: the German corpus beside the repository (../shared/corpus/de, when present) and the
-development sets in the repository (tests/fixtures/devset/newspaper4k and tests/fixtures/devset/readability).
+development sets in the repository (tests/fixtures/devset/newspaper4k, readability and trafilatura).
 """
 
 from __future__ import annotations
@@ -37,9 +37,14 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "de"
 # the development sets in the repository (tests/fixtures/devset/README.md)
 DEVSET = REPO / "tests" / "fixtures" / "devset" / "newspaper4k"
 READABILITY_SET = REPO / "tests" / "fixtures" / "devset" / "readability"
-METRICS = ["body_f1", "title_exact", "authors_exact", "published_exact", "ms_per_page"]
+TRAFILATURA_SET = REPO / "tests" / "fixtures" / "devset" / "trafilatura"
+METRICS = [
+    "body_f1", "snippets", "title_exact", "authors_exact", "published_exact", "ms_per_page", "cpu_ms_per_page"
+]  # fmt: skip
 # the pages a metric is computed over; a metric over no pages is shown as "–"
 COUNTS = {
+    "body_f1": "body_pages",
+    "snippets": "snippet_pages",
     "title_exact": "title_pages",
     "authors_exact": "authors_pages",
     "published_exact": "published_pages",
@@ -132,8 +137,11 @@ def load_newspaper() -> Extract:
     return run
 
 
+# our extractor without any site's selectors: what a site given by its URL gets (`newsarchive eval --no-selectors`)
+NO_SELECTORS = "newsarchive --no-selectors"
 CONTENDERS = [
     Contender("newsarchive", "newsarchive", load_newsarchive),
+    Contender(NO_SELECTORS, "newsarchive", load_newsarchive),
     Contender("trafilatura", "trafilatura", load_trafilatura),
     Contender("readability-lxml", "readability-lxml", load_readability),
     Contender("newspaper4k", "newspaper4k", load_newspaper),
@@ -180,7 +188,7 @@ def shown_path(path: Path) -> str:
 
 
 def version_of(contender: Contender) -> str | None:
-    if contender.name == "newsarchive":
+    if contender.dist == "newsarchive":
         from crawler.extract import EXTRACTOR_VERSION
 
         return str(EXTRACTOR_VERSION)
@@ -221,7 +229,7 @@ def bench(
         out = None
         if records_dir is not None:
             records_dir.mkdir(parents=True, exist_ok=True)
-            out = open(records_dir / f"{contender.name}.jsonl", "w", encoding="utf-8")  # noqa: SIM115
+            out = open(records_dir / f"{contender.name.replace(' --', '-')}.jsonl", "w", encoding="utf-8")  # noqa: SIM115
         try:
             scores = evaluate(
                 corpus,
@@ -262,13 +270,14 @@ def markdown(report: dict[str, Any]) -> str:
             cells = [row["status"]] + ["–"] * (len(METRICS) - 1)
         else:
             cells = [
-                "–" if row.get(COUNTS.get(key, "")) == 0 else f"{row[key]:.3f}" for key in METRICS[:-1]
-            ] + [f"{row['ms_per_page']:.1f}"]
+                "–" if row.get(COUNTS.get(key, "")) == 0 else f"{row[key]:.3f}" for key in METRICS[:-2]
+            ] + [f"{row['ms_per_page']:.1f}", f"{row['cpu_ms_per_page']:.1f}"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
         "",
         f"{report['pages']} pages of {report['corpus']}; {report['mode']}; "
-        f"ms_per_page = mean wall time per page (time.perf_counter); {report['date']}, "
+        f"ms_per_page / cpu_ms_per_page = mean wall / CPU time per page (time.perf_counter / "
+        f"time.process_time); {report['date']}, "
         f"Python {report['python']}, {report['machine']}; "
         f"site selectors used on {report['pages_with_site_selectors']} pages.",
     ]
@@ -280,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("corpus", nargs="*", type=Path,
                         help="DIR/<case>/page.html + expected.json, one table each (default: "
                         f"{shown_path(DEFAULT_CORPUS)} when present, {shown_path(DEVSET)} and "
-                        f"{shown_path(READABILITY_SET)})")  # fmt: skip
+                        f"{shown_path(READABILITY_SET)}, {shown_path(TRAFILATURA_SET)})")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print JSON instead of the Markdown table")
     names = [c.name for c in CONTENDERS]
     parser.add_argument(
@@ -288,7 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--records", type=Path, metavar="DIR", help="write DIR/<extractor>.jsonl records")
     args = parser.parse_args(argv)
-    corpora: list[Path] = args.corpus or [c for c in (DEFAULT_CORPUS, DEVSET, READABILITY_SET) if c.is_dir()]
+    defaults = (DEFAULT_CORPUS, DEVSET, READABILITY_SET, TRAFILATURA_SET)
+    corpora: list[Path] = args.corpus or [c for c in defaults if c.is_dir()]
     for corpus in corpora:
         if not corpus.is_dir():
             parser.error(f"not a directory: {corpus}")

@@ -69,12 +69,30 @@ def reviews(out: Path) -> dict[str, dict[str, Any]]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
+def split_kicker(expected: dict[str, Any], page: bytes) -> None:
+    """The record's convention for titles: the printed headline in ``title``, its kicker in ``kicker``.
+
+    The corpus writes a headline with its kicker as "Kicker: Headline" on some pages. Where the page prints
+    a kicker K and a headline H and the corpus title is exactly "K: H", the record gets title H and kicker K
+    (and ``convention`` says so); every other title is kept as the corpus has it.
+    """
+    from crawler.extract import extract  # the page's printed kicker and headline
+
+    record = extract(page, str(expected.get("url") or ""))
+    kicker, headline = record.get("kicker"), record.get("title")
+    title = " ".join(str(expected.get("title") or "").split())
+    if kicker and headline and title == f"{kicker}: {headline}":
+        expected["title"], expected["kicker"] = headline, kicker
+        expected["convention"] = "title without its kicker; the corpus writes 'Kicker: Headline'"
+
+
 def write_case(corpus: Path, out: Path, case: str) -> dict[str, Any]:
     """Write one fixture directory and return its expected record."""
     src = corpus / case
     page = (src / "page.html").read_bytes()
     full = json.loads((src / "expected.json").read_text(encoding="utf-8"))
     expected = {key: full.get(key) for key in FIELDS}
+    split_kicker(expected, page)
     expected.update(reviews(out).get(f"{site_of(case)}/{case}", {}))
     dest = out / site_of(case) / case
     dest.mkdir(parents=True, exist_ok=True)
@@ -96,7 +114,9 @@ One directory per site (= spider name), one sub-directory per saved page ("case"
 ```
 <site>/<case>/page.html.gz   the page exactly as fetched, gzip-compressed (mtime 0, reproducible)
 <site>/<case>/expected.json  url, title, body, authors, published, topics, language, publisher,
-                             crawl_date, source (provenance of this record), review (when corrected)
+                             crawl_date, source (provenance of this record), review (when corrected),
+                             kicker and convention (where the corpus' title is "Kicker: Headline" and
+                             the page prints the two apart: title is the headline, kicker the kicker)
 reviews.json                 corrections a reviewer made to expected records, with the reason; the
                              generator applies them on top of the corpus' record
 ```

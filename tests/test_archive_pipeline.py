@@ -171,6 +171,25 @@ def test_records_validate_against_the_schema(tmp_path: Path) -> None:
         assert not errors, errors
         assert "raw_response" not in record
     assert json.loads(lines[2])["raw"] is None
+    # records written since the kicker field: minor version 1, kicker present (null without one)
+    assert all(json.loads(line)["schema_minor"] == 1 and "kicker" in json.loads(line) for line in lines)
+
+
+def test_a_record_of_minor_version_0_still_validates() -> None:
+    """Records written before ``kicker`` and ``schema_minor`` existed stay valid v1 records."""
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
+    old = {
+        "id": "0123456789abcdef", "url": "https://www.ndr.de/x.html", "canonical_url": "https://www.ndr.de/x.html",
+        "site": "ndr", "publisher": "NDR", "region": None, "language": "de", "title": "Titel", "lead": None,
+        "body": "Text", "authors": [], "published": None, "modified": None, "section": None, "keywords": [],
+        "image": None, "paywalled": False, "crawled_at": "2024-05-01T10:00:00+00:00", "revision": 1,
+        "previous_hash": None, "content_hash": "sha256:" + "0" * 64, "aliases": [], "cluster": None,
+        "near_duplicate_of": None, "raw": None, "extractor": None, "schema_version": 1,
+    }  # fmt: skip
+    assert not [e.message for e in validator.iter_errors(old)]
+    assert not [e.message for e in validator.iter_errors({**old, "kicker": "Wetter", "schema_minor": 1})]
+    assert [e.message for e in validator.iter_errors({**old, "kicker": 3})]
+    assert [e.message for e in validator.iter_errors({**old, "schema_minor": -1})]
 
 
 def test_raw_points_at_a_warc_response_record(tmp_path: Path) -> None:

@@ -72,12 +72,16 @@ def test_rows_for_ours_a_failing_peer_and_a_missing_one(bench: ModuleType, corpu
     assert report["pages"] == 1
     assert ours["status"] == "ok" and ours["body_f1"] > 0.9 and ours["title_exact"] == 1.0
     assert fails["status"] == "ok" and fails["raised"] == 2  # warm-up + timed call, both empty
-    assert [fails[key] for key in bench.METRICS[:-1]] == [0.0, 0.0, 0.0, 0.0]
+    assert [fails[key] for key in bench.METRICS[:-2]] == [0.0, 0.0, 0.0, 0.0, 0.0]
     assert gone["status"] == "not installed"
     table = bench.markdown(report).splitlines()
-    assert table[0] == "| extractor | body_f1 | title_exact | authors_exact | published_exact | ms_per_page |"
-    assert table[2].startswith("| newsarchive ") and table[3].startswith("| failing | 0.000 |")
-    assert table[4] == "| missing | not installed | – | – | – | – |"
+    assert table[0] == (
+        "| extractor | body_f1 | snippets | title_exact | authors_exact | published_exact | ms_per_page"
+        " | cpu_ms_per_page |"
+    )
+    # no page gives snippets: that column is "–"
+    assert table[2].startswith("| newsarchive ") and table[3].startswith("| failing | 0.000 | – |")
+    assert table[4] == "| missing | not installed | – | – | – | – | – | – |"
 
 
 def test_html_text_keeps_blocks_apart(bench: ModuleType) -> None:

@@ -109,21 +109,32 @@ def page(author: Any, body: str, meta: str = "") -> str:
         # a line break separates the person from the desk printed under the name
         (None, "<div class='author_fmt'>By <a href='/brenda'>Brenda Goodman, MA</a><br>Health News</div>", "",
          ["Brenda Goodman", "Health News"]),
-        # a meta author that is the site's own name with "&" in it is one brand, not two people
+        # a meta author that is the site's own name with "&" in it is one brand, not two people: nobody credited
         (None, "", "<meta name='author' content='Mac &amp; i'><meta property='og:site_name' content='Mac &amp; i'>",
-         ["Mac & i"]),
+         []),
         (None, "<p class='byline'>Von Anna Beispiel</p>",
          "<meta name='author' content='Mac &amp; i'><meta property='og:site_name' content='Mac &amp; i'>",
          ["Anna Beispiel"]),
-        # the brand stays when no person is printed
-        ({"@type": "Organization", "name": "Example Zeitung"}, "", "", ["Example Zeitung"]),
+        # the brand, a channel of it or a domain is never an author: nobody credited, an empty list
+        ({"@type": "Organization", "name": "Example Zeitung"}, "", "", []),
+        (None, "", "<meta name='author' content='example-zeitung.de'>", []),
+        (None, "", "<meta name='author' content='www.anderes-portal.com'>", []),
+        # ...nor beside a person; an agency beside a person stays
+        ([{"@type": "Person", "name": "Dora Probe"}, {"@type": "Person", "name": "Example Zeitung Sport"}], "", "",
+         ["Dora Probe"]),
+        ([{"@type": "Person", "name": "Dora Probe"}, {"@type": "Organization", "name": "dpa"}], "", "",
+         ["Dora Probe", "dpa"]),
+        # an agency or a desk when no person is credited, a desk named after the site too
+        ({"@type": "Organization", "name": "dpa"}, "", "", ["dpa"]),
+        ({"@type": "NewsMediaOrganization", "name": "Redaktion example-zeitung.de"}, "", "",
+         ["Redaktion example-zeitung.de"]),
         # a person in JSON-LD stays, whatever else the page prints
         ({"@type": "Person", "name": "Dora Probe"}, "<p class='byline'>Von Anna Beispiel</p>", "", ["Dora Probe"]),
         # photo credits, a video box's byline and editors are not the authors
         ({"@type": "Organization", "name": "Example Zeitung"},
          "<p class='credit-byline'>Foto: Max Fotograf</p>"
          "<div class='mediaBox'><span class='mediaBox__byline'>Eva Kamera</span></div>"
-         "<p class='text__byline'>Redaktion: Rita Redakteur</p>", "", ["Example Zeitung"]),
+         "<p class='text__byline'>Redaktion: Rita Redakteur</p>", "", []),
     ],
 )  # fmt: skip
 def test_printed_person_wins_over_a_brand(author: Any, body: str, meta: str, names: list[str]) -> None:
@@ -158,4 +169,4 @@ def test_author_links_outside_the_article_are_not_its_byline() -> None:
     html = page({"@type": "Organization", "name": "Example Zeitung"}, "").replace(
         "<footer>", "<div class='more'><a href='/autoren/max-anders'>Max Anders</a></div><footer>"
     )
-    assert extract(html, URL)["authors"] == ["Example Zeitung"]
+    assert extract(html, URL)["authors"] == []

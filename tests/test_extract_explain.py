@@ -28,17 +28,14 @@ PAGE = f"""<html lang="de"><head>
 def test_explain_names_candidates_winner_and_rule() -> None:
     out = explain(PAGE, URL)
     fields = out["fields"]
-    assert (
-        out["record"]["title"]
-        == fields["title"]["value"]
-        == "Brücke gesperrt: Was Pendler jetzt wissen müssen"
-    )
+    assert out["record"]["title"] == fields["title"]["value"] == "Neue Brücke in Essen"
+    assert out["record"]["kicker"] == "Verkehr"
     title = fields["title"]
-    assert title["layer"] == "opengraph" and "TITLE_ORDER" in title["why"]
+    assert title["layer"] == "fallback" and "metadata headline confirms" in title["why"]
     sources = {(c["layer"], c["source"]) for c in title["candidates"]}
     assert {("opengraph", "og:title"), ("jsonld", "headline"), ("fallback", "<title>")} <= sources
     h1 = next(c for c in title["candidates"] if c["source"].startswith("<h1>"))
-    assert h1["value"] == "Neue Brücke in Essen" and "kicker left out" in h1["source"]
+    assert h1["value"] == "Neue Brücke in Essen" and "kicker 'Verkehr' apart" in h1["source"]
     og = next(c for c in title["candidates"] if c["source"] == "og:title")
     assert og["cleaned"] == "Brücke gesperrt: Was Pendler jetzt wissen müssen"
 
@@ -56,7 +53,7 @@ def test_explain_names_candidates_winner_and_rule() -> None:
     assert body["layer"] == "fallback" and "densest text container <article" in body["why"]
 
     text = render(out)
-    assert "title: 'Brücke gesperrt" in text and "  * opengraph  og:title" in text
+    assert "title: 'Neue Brücke in Essen'" in text and "  * fallback   <h1>" in text
     assert "(brand/publisher: Example Zeitung)" in text
 
 

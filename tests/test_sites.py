@@ -28,6 +28,8 @@ def test_saved_page_extracts_to_expected_record(case: Path) -> None:
     html = gzip.decompress((case.parent / "page.html.gz").read_bytes())
     record = extract(html, expected["url"], site_classes()[site].selectors)
     assert " ".join(record["title"].split()) == " ".join(expected["title"].split())
+    if "kicker" in expected:
+        assert record["kicker"] == expected["kicker"]
     if expected.get("published"):
         assert date_match(expected["published"], record["published"])
     assert token_f1(expected["body"], record["body"]) >= 0.98

@@ -14,9 +14,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "eval",
         help="score extraction on a corpus of saved pages",
-        description="For every DIR/*/page.html with its expected.json, extract and score: body_f1, "
-        "title_exact, authors_exact, published_exact, ms_per_page, and how many pages have an expected "
-        "title, authors and date (title_pages, authors_pages, published_pages).",
+        description="For every DIR/*/page.html with its expected.json, extract and score: body_f1 (pages "
+        "with an expected body), snippets (pages with body_with/body_without snippets instead), title_exact, "
+        "kicker_exact, authors_exact, published_exact, ms_per_page and cpu_ms_per_page, and how many pages "
+        "each score is over (body_pages, snippet_pages, title_pages, kicker_pages, authors_pages, "
+        "published_pages). An expected record without a kicker also matches 'Kicker: Headline'; one that "
+        "lists the site's own name or domain as an author also matches the authors without it.",
     )
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true", help="print the scores as one JSON object")

@@ -92,7 +92,8 @@ _CONSENT = re.compile(
 _WHOLE_LINE = re.compile(
     r"^(?:anzeige|werbung|newsletter|teilen|empfehlungen|weiterlesen|mehr lesen|mehr zum thema|related|"
     r"advertisement|mehr|zum artikel|zur startseite|schließen|drucken|kommentare|share|quellen?|"
-    r"sources?|ad|sponsored|comments?|print|email|top|back to top|nach oben|mehr anzeigen|show more)\W*$",
+    r"sources?|ad|sponsored|comments?|print|email|top|back to top|nach oben|mehr anzeigen|show more|"
+    r"\d+\s*min(?:uten?|utes?)?\.?\s*(?:read|lesezeit)|(?:lesezeit|reading time)\W*\d+\s*min(?:uten?|utes?)?\.?)\W*$",
     re.IGNORECASE,
 )
 _CREDIT_LINE = re.compile(

@@ -34,14 +34,24 @@ from crawler.extract.structured import (
     parse_microdata,
     types_of,
 )
-from crawler.extract.titles import clean_title, headline_parts, printed_title, same_title, site_key, site_keys
+from crawler.extract.titles import (
+    _hidden,
+    clean_title,
+    headline_parts,
+    in_breadcrumb,
+    kicker_above,
+    same_title,
+    site_key,
+    site_keys,
+)
 
-EXTRACTOR_VERSION = "1.3.0"
-# The headline as the page's metadata gives it: og:title first (the headline the publisher shares), then the
-# JSON-LD headline; sites that put a social variant in og:title say so with SiteSelectors.title_order.
-TITLE_ORDER = ("opengraph", "jsonld", "microdata", "h1", "title")
+EXTRACTOR_VERSION = "1.4.0"
+# Where the headline comes from when the page prints none (the printed headline comes first: _printed_heading):
+# og:title (the headline the publisher shares), the JSON-LD headline, microdata, <title>.
+TITLE_ORDER = ("opengraph", "jsonld", "microdata", "title")
 log = logging.getLogger(__name__)
 _ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "brand", "website"})
+_DESK = re.compile(r"redaktion|newsdesk|\bdesk\b|newsroom|\bstaff\b", re.IGNORECASE)
 _DOMAIN = re.compile(
     r"^[\w-]+(?:\.[\w-]+)*\.(?:de|com|at|ch|net|org|eu|info|online|news|tv|fm)$", re.IGNORECASE
 )
@@ -63,7 +73,7 @@ _MODIFIED_META = (
 def empty_result() -> dict[str, Any]:
     """The result for a page without anything to extract."""
     return {
-        "title": None, "lead": None, "body": "", "authors": [], "published": None, "modified": None,
+        "title": None, "kicker": None, "lead": None, "body": "", "authors": [], "published": None, "modified": None,
         "section": None, "keywords": [], "image": None, "language": None, "paywalled": False,
         "canonical_url": None, "extractor": {"method": "none", "version": EXTRACTOR_VERSION, "fields": {}},
     }  # fmt: skip
@@ -109,29 +119,44 @@ def _variant_of(a: str, b: str) -> bool:
 _KICKER_PREFIX = re.compile(r"^(.{3,60}?):\s+(.+)$")
 
 
-def _printed_over_social(og: str | None, twitter: str | None, printed: str) -> str | None:
-    """Why the printed <h1> beats og:title on a page without a site file that says otherwise (None: it does not).
-
-    - og:title and twitter:title are different headlines (not one the other cut short or with a tail): the
-      publisher wrote social variants, so neither is the headline; the printed one is.
-    - og:title is the printed headline without the "Kicker: " the <h1> starts with.
-    """
-    if not og or same_title(og, printed) or _variant_of(og, printed):
-        return None
-    if twitter and not same_title(og, twitter) and not _variant_of(og, twitter):
-        return "og:title and twitter:title are different social variants: the printed <h1> headline"
-    match = _KICKER_PREFIX.match(printed)
-    if match and same_title(match.group(2), og):
-        return "og:title is the printed <h1> headline without its kicker: the printed headline"
-    return None
-
-
 def _first_text(els: list[Element]) -> str | None:
     for el in els:
         text = norm(el.get("content") if el.tag == "meta" else el.text_content())
         if text:
             return text
     return None
+
+
+def _hidden_heading(el: Element) -> bool:
+    """A heading hidden from the reader (visually hidden for screen readers only, or inside a hidden box)."""
+    return _hidden(el) or any(_hidden(a) for a in itertools.islice(el.iterancestors(), 4))
+
+
+def _may_confirm(heading: Element, folded: list[str]) -> bool:
+    """A cheap first test: whether a metadata headline (case-folded) holds the heading's last words."""
+    words = heading.text_content().split()[-3:]
+    tail = " ".join(words).casefold()
+    return bool(tail) and any(tail in m for m in folded)
+
+
+def _headline_like(heading: Element, text: str) -> bool:
+    """A printed <h1> that can be a headline: visible, a few words, not a control's or a box's label, not in
+    the page's banner (outside the article) nor a link to the front page."""
+    if _hidden_heading(heading) or len(text.split()) < 3:
+        return False
+    ancestors = list(heading.iterancestors())
+    tags = [a.tag for a in ancestors]
+    if any(t in ("button", "dialog", "form", "footer", "aside") for t in tags[:6]):
+        return False
+    if ("header" in tags or any(a.get("role") == "banner" for a in ancestors)) and not (
+        "article" in tags or "main" in tags
+    ):
+        return False  # the page's banner: the site's or a section's name
+    for href in heading.xpath(".//a/@href"):
+        parts = urlsplit(str(href))
+        if parts.path in ("", "/") and not parts.query and not parts.fragment:
+            return False  # a link to the front page: the site's logo
+    return True
 
 
 class _Extraction:
@@ -234,81 +259,135 @@ class _Extraction:
         self._keys = site_keys(self.url, [n.lstrip("@") if n else None for n in names])
         return self._keys
 
+    def _metadata_titles(self, keys: set[str]) -> list[str]:
+        """The headlines the page's metadata gives (og:title, twitter:title, JSON-LD, microdata, <title>),
+        site names trimmed: evidence for which printed heading is the article's headline."""
+        values = [
+            self.data.first_meta("og:title"),
+            self.data.first_meta("twitter:title"),
+            _str(self.art.get("headline")),
+            _str(self.data.microdata.get("headline")),
+            _first_text(list(itertools.islice(self.root.iter("title"), 1))),
+        ]
+        out: list[str] = []
+        for value in values:
+            cleaned = clean_title(value, keys)
+            if cleaned and cleaned not in out:
+                out.append(cleaned)
+        return out
+
+    @staticmethod
+    def _confirmed(
+        kicker: str | None, headline: str, texts: list[str], meta: list[str]
+    ) -> tuple[bool, str | None]:
+        """Whether a metadata headline confirms a printed heading, and its kicker: the printed one, or the
+        "Kicker: " a metadata headline puts before the printed headline when the page prints it just above."""
+        for m in meta:
+            if same_title(m, headline):
+                return True, kicker
+            if kicker and (same_title(m, f"{kicker}: {headline}") or same_title(m, f"{kicker} {headline}")):
+                return True, kicker
+            if _seo_tail(m, headline) or (len(headline) >= 25 and _variant_of(m, headline)):
+                return True, kicker
+            match = _KICKER_PREFIX.match(m)
+            if match and same_title(match.group(2), headline):
+                named = match.group(1).strip()
+                if any(named.casefold() in t.casefold() for t in [*texts, kicker or ""]):
+                    return True, named  # the page prints the kicker the metadata puts before the headline
+        return False, kicker
+
+    def _printed_heading(self, keys: set[str]) -> tuple[str | None, str, str] | None:
+        """The article's printed headline: (kicker, headline, why); None when the page prints none.
+
+        Headings in breadcrumbs, navigation and lists are not the article's headline. Of the rest: the first
+        <h1> a metadata headline confirms; else the first <h2> one confirms (a section's name in the <h1>);
+        else the first visible <h1> (publishers put social and SEO variants in the metadata: the printed one
+        wins); else a breadcrumb's <h1> that a metadata headline confirms.
+        """
+        meta = self._metadata_titles(keys)
+        h1s = [
+            h for h in itertools.islice(self.root.iter("h1"), 12) if 3 <= len(norm(h.text_content())) <= 300
+        ]
+        h2s = [
+            h for h in itertools.islice(self.root.iter("h2"), 40) if 8 <= len(norm(h.text_content())) <= 300
+        ]
+        unconfirmed: tuple[str | None, str] | None = None
+        crumb: tuple[str | None, str] | None = None
+        folded = [m.casefold() for m in meta]
+        for level, headings in (("h1", h1s), ("h2", h2s)):
+            for heading in headings:
+                if level == "h2" and not _may_confirm(heading, folded):
+                    continue  # an <h2> counts only when a metadata headline confirms it
+                kicker, headline = headline_parts(heading)
+                above: list[str] = []
+                if kicker is None:
+                    kicker, above = kicker_above(heading)
+                headline = clean_title(headline, keys) or ""
+                if not headline or self._is_site_name(headline):
+                    continue
+                confirmed, kicker = self._confirmed(kicker, headline, above, meta)
+                if kicker and headline.casefold() in kicker.casefold():
+                    kicker = None  # a control's label that repeats the headline ("Listen again: Headline")
+                if in_breadcrumb(heading):
+                    if level == "h1" and confirmed and crumb is None:
+                        crumb = (kicker, headline)
+                    continue
+                if confirmed:
+                    why = f"the first <{level}> a metadata headline confirms"
+                    return kicker, headline, why + (f", its kicker {kicker!r} apart" if kicker else "")
+                if level == "h1" and unconfirmed is None and _headline_like(heading, headline):
+                    unconfirmed = (kicker, headline)
+        if unconfirmed is not None:
+            return (*unconfirmed, "the printed <h1>: the metadata headlines are social or SEO variants")
+        if crumb is not None:
+            return (
+                *crumb,
+                "the breadcrumb's <h1>, as a metadata headline confirms: no other printed headline",
+            )
+        return None
+
     def _title(self, version: SiteSelectors | None) -> str | None:
         keys = self._site_names()
         if version is not None and version.title:
             els = select(self.root, version.title)
-            title = clean_title(
-                printed_title(els[0]) if els and els[0].tag == "h1" else _first_text(els), keys
-            )
+            kicker: str | None = None
+            if els and els[0].tag in ("h1", "h2"):
+                kicker, printed = headline_parts(els[0])
+                title = clean_title(printed, keys)
+            else:
+                title = clean_title(_first_text(els), keys)
             if title:
                 self.fields["title"] = "selectors"
                 self.why["title"] = "the site file's title selector matched"
+                self.result["kicker"] = kicker
                 return title
-        printed = printed_title(self.h1_el) if self.h1_el is not None else None
         metadata: dict[str, Callable[[], str | None]] = {
             "opengraph": lambda: self.data.first_meta("og:title", "twitter:title"),
             "jsonld": lambda: _str(self.art.get("headline")),
             "microdata": lambda: _str(self.data.microdata.get("headline")),
-        }
-        if printed and (version is None or not version.title_order) and not self.data.first_meta("og:title"):
-            # without og:title (the headline the publisher shares, first everywhere else) and without a site
-            # file saying otherwise: of the other metadata headlines, the one the page prints in its <h1>, so
-            # an SEO or social variant (twitter:title, the JSON-LD) loses to the printed one
-            kicker, headline = headline_parts(self.h1_el)
-            shown = {printed, headline, f"{kicker} {headline}" if kicker else headline}
-            twitter: Callable[[], str | None] = lambda: self.data.first_meta("twitter:title")  # noqa: E731
-            for name, source in (*metadata.items(), ("opengraph", twitter)):
-                title = clean_title(source(), keys)
-                if title and any(same_title(title, s) for s in shown):
-                    self.fields["title"] = name
-                    self.why["title"] = "no og:title: the metadata headline the page prints in its <h1>"
-                    return title
-        if printed and (version is None or not version.title_order):
-            og = clean_title(self.data.first_meta("og:title"), keys)
-            why = _printed_over_social(og, clean_title(self.data.first_meta("twitter:title"), keys), printed)
-            if why:
-                self.fields["title"] = "fallback"
-                self.why["title"] = why
-                return printed
-        sources: dict[str, Callable[[], str | None]] = {
-            **metadata,
-            "h1": lambda: self._printed_headline(printed, keys),
             "title": lambda: _first_text(list(self.root.iter("title"))),
         }
-        order = list(version.title_order) if version is not None and version.title_order else []
-        if order and "opengraph" not in order and "h1" not in order:
-            # a site file that names other sources before og:title says og:title is not the printed headline:
-            # when those are missing (an older layout), the printed <h1> comes before og:title
-            order.append("h1")
-        order += [name for name in TITLE_ORDER if name not in order]
-        for name in order:
-            title = clean_title(sources[name](), keys) if name in sources else None
+        if version is not None and version.title_order:
+            for name in version.title_order:
+                title = clean_title(metadata[name](), keys) if name in metadata else None
+                if title:
+                    self.fields["title"] = name if name != "title" else "fallback"
+                    self.why["title"] = f"the first non-empty source in the site file's title_order: {name}"
+                    return title
+        found = self._printed_heading(keys)
+        if found is not None:
+            self.result["kicker"], title, self.why["title"] = found
+            self.fields["title"] = "fallback"
+            return title
+        for name in TITLE_ORDER:
+            title = clean_title(metadata[name](), keys)
             if title:
-                self.fields["title"] = name if name in ("opengraph", "jsonld", "microdata") else "fallback"
-                if printed and name in metadata and _seo_tail(title, printed):
-                    self.why["title"] = (
-                        f"{name} is the printed <h1> headline with an SEO tail; the tail left out"
-                    )
-                    return printed
-                named = (
-                    "the site file's title_order"
-                    if version is not None and version.title_order
-                    else "TITLE_ORDER"
+                self.fields["title"] = name if name != "title" else "fallback"
+                self.why["title"] = "no printed headline: the first metadata headline in " + ", ".join(
+                    TITLE_ORDER
                 )
-                self.why["title"] = f"first non-empty source in {named}: {', '.join(order)}"
                 return title
         return None
-
-    def _printed_headline(self, printed: str | None, keys: set[str]) -> str | None:
-        """The printed <h1>, unless it is a section's name over the headline: the <title> names an <h2> instead
-        ("Allergies Health Center" in the <h1>, the article's headline in an <h2> and in the <title>)."""
-        title = clean_title(_first_text(list(self.root.iter("title"))), keys)
-        if printed and title and not same_title(title, printed):
-            for h2 in itertools.islice(self.root.iter("h2"), 20):
-                if same_title(norm(h2.text_content()), title):
-                    return title
-        return printed
 
     def _authors(self, version: SiteSelectors | None) -> list[str]:
         if version is not None and version.authors:
@@ -345,12 +424,29 @@ class _Extraction:
                     else "no structured author: the byline printed on the page"
                 )
                 found = (printed, "fallback")
-        if found[0]:
+        names = self._credited(found[0])
+        if names:
             self.fields["authors"] = found[1]
             self.why.setdefault(
                 "authors", "first layer with a name: JSON-LD, microdata, meta tags, printed byline"
             )
-        return found[0]
+        elif found[0]:
+            self.why["authors"] = (
+                f"only the site's own name or domain ({', '.join(found[0])}): nobody credited"
+            )
+        return names
+
+    def _credited(self, names: list[str]) -> list[str]:
+        """The people credited, or the agency or desk when no person is: never the site's own brand, channel
+        or a domain ("ndr.de", "MDR SACHSEN-ANHALT" beside a person); a desk named after the site ("Redaktion
+        hessenschau.de") only when nobody else is credited."""
+        own = [self._is_own(n) for n in names]
+        others = any(not o and not _DESK.search(n) for n, o in zip(names, own, strict=True))
+        return [n for n, o in zip(names, own, strict=True) if not o or (_DESK.search(n) and not others)]
+
+    def _is_own(self, name: str) -> bool:
+        """The site's own name, one of its channels, or a domain."""
+        return bool(_DOMAIN.search(name)) or self._is_site_name(name)
 
     def _meta_names(self, value: str) -> list[str]:
         """Names in a meta author tag; the site's own name is kept whole ("Mac & i" is a magazine, not two
@@ -500,6 +596,9 @@ class _Extraction:
         if container is not None:
             keep_lists = self.result["language"] not in (None, "de")
             body_blocks = generic.clean_blocks(generic.region_blocks(blocks, container), keep_lists)
+        kicker = r.get("kicker")
+        if kicker:  # the kicker printed over the headline is no paragraph of the text
+            body_blocks = [b for i, b in enumerate(body_blocks) if i > 2 or not same_title(b.text, kicker)]
         lead_block: generic.Block | None = None
         if body_blocks:
             first = body_blocks[0]

@@ -13,7 +13,7 @@ from crawler.extract.dom import norm
 from crawler.extract.people import byline_names, dedupe, names_from_jsonld, printed_date, split_byline
 from crawler.extract.selectors import SiteSelectors, select
 from crawler.extract.structured import meta_key
-from crawler.extract.titles import clean_title, headline_parts, printed_title
+from crawler.extract.titles import clean_title, headline_parts, in_breadcrumb, kicker_above
 
 FIELDS = ("title", "authors", "published", "body")
 _AUTHOR_META = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author")
@@ -47,7 +47,7 @@ def _titles(x: _Extraction) -> list[dict[str, Any]]:
     version = x.version
     if version is not None and version.title:
         els = select(x.root, version.title)
-        value = printed_title(els[0]) if els and els[0].tag == "h1" else _first_text(els)
+        value = headline_parts(els[0])[1] if els and els[0].tag in ("h1", "h2") else _first_text(els)
         found.append(_candidate("selectors", version.title, value))
     found += [
         _candidate("opengraph", "og:title", x.data.first_meta("og:title")),
@@ -55,12 +55,17 @@ def _titles(x: _Extraction) -> list[dict[str, Any]]:
         _candidate("jsonld", "headline", _str(x.art.get("headline"))),
         _candidate("microdata", "headline", _str(x.data.microdata.get("headline"))),
     ]
-    if x.h1_el is not None:
-        kicker, headline = headline_parts(x.h1_el)
-        source = f"<h1> (kicker {kicker!r} kept)" if kicker else "<h1>"
-        if not kicker and headline != x.h1:
-            source = f"<h1> (kicker left out of {x.h1!r})"
-        found.append(_candidate("fallback", source, f"{kicker} {headline}" if kicker else headline))
+    headings = [*list(x.root.iter("h1"))[:3], *list(x.root.iter("h2"))[:3]]
+    for heading in headings:
+        kicker, headline = headline_parts(heading)
+        if kicker is None:
+            kicker = kicker_above(heading)[0]
+        if not headline:
+            continue
+        source = f"<{heading.tag}>" + (" in a breadcrumb" if in_breadcrumb(heading) else "")
+        found.append(
+            _candidate("fallback", source + (f" (kicker {kicker!r} apart)" if kicker else ""), headline)
+        )
     found.append(_candidate("fallback", "<title>", _first_text(list(x.root.iter("title")))))
     for c in found:
         c["cleaned"] = clean_title(c["value"], keys) if c["value"] else None

@@ -135,37 +135,47 @@ def _flat_len(text: str) -> int:
 def _shape(root: Element, body: str) -> _Shape:
     paragraphs = [p for p in body.split("\n\n") if p.strip()]
     teaser_links: set[str] = set()
-    for heading in root.xpath("//h2|//h3|//h4"):
-        for a in heading.iter("a"):
-            if a.get("href"):
-                teaser_links.add(a.get("href") or "")
-        parent = heading.getparent()
-        if parent is not None and parent.tag == "a" and parent.get("href"):
-            teaser_links.add(parent.get("href") or "")
-    for art in root.iter("article"):
-        hrefs = [a.get("href") for a in art.iter("a") if a.get("href")]
-        if 0 < len(hrefs) <= 3 and len(art.text_content().split()) < 80:
-            teaser_links.add(hrefs[0] or "")
-    players = sum(1 for _ in root.iter("video", "audio"))
-    players += sum(1 for f in root.iter("iframe") if _PLAYER.search(f.get("src") or f.get("data-src") or ""))
-    email_forms = text_forms = 0
-    for form in root.iter("form"):
-        types = {(i.get("type") or "text").lower() for i in form.iter("input")}
-        names = " ".join((i.get("name") or "") for i in form.iter("input")).lower()
-        if any(True for _ in form.iter("textarea")):
-            text_forms += 1
-        elif "email" in types or "mail" in names:
-            email_forms += 1
-    page = [len(p.text_content().split()) for p in root.iter("p")]
+    players = email_forms = text_forms = images = linked = 0
+    page: list[int] = []
+    # one walk over the elements that matter (lxml filters the tags in C)
+    for el in root.iter("h2", "h3", "h4", "article", "video", "audio", "iframe", "form", "p", "a", "img"):
+        tag = el.tag
+        if tag == "a":
+            linked += _flat_len(el.text_content())
+        elif tag == "p":
+            page.append(len(el.text_content().split()))
+        elif tag == "img":
+            images += 1
+        elif tag in ("h2", "h3", "h4"):
+            for a in el.iter("a"):
+                if a.get("href"):
+                    teaser_links.add(a.get("href") or "")
+            parent = el.getparent()
+            if parent is not None and parent.tag == "a" and parent.get("href"):
+                teaser_links.add(parent.get("href") or "")
+        elif tag == "article":
+            hrefs = [a.get("href") for a in el.iter("a") if a.get("href")]
+            if 0 < len(hrefs) <= 3 and len(el.text_content().split()) < 80:
+                teaser_links.add(hrefs[0] or "")
+        elif tag in ("video", "audio"):
+            players += 1
+        elif tag == "iframe":
+            players += bool(_PLAYER.search(el.get("src") or el.get("data-src") or ""))
+        else:  # form
+            types = {(i.get("type") or "text").lower() for i in el.iter("input")}
+            names = " ".join((i.get("name") or "") for i in el.iter("input")).lower()
+            if any(True for _ in el.iter("textarea")):
+                text_forms += 1
+            elif "email" in types or "mail" in names:
+                email_forms += 1
     body_el = root.find("body")
     scope = body_el if body_el is not None else root
     total = _flat_len(scope.text_content())
-    linked = sum(_flat_len(a.text_content()) for a in scope.iter("a"))
     return _Shape(
         words=len(body.split()),
         long_paragraphs=sum(1 for p in paragraphs if len(p.split()) >= LONG_PARAGRAPH),
         teasers=len(teaser_links),
-        images=sum(1 for _ in scope.iter("img")),
+        images=images,
         players=players,
         email_forms=email_forms,
         text_forms=text_forms,

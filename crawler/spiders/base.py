@@ -148,6 +148,7 @@ class NewsSpider(scrapy.Spider):
             region=self.region,
             language=fields.get("language") or self.language,
             title=fields.get("title"),
+            kicker=fields.get("kicker"),
             lead=fields.get("lead"),
             body=fields.get("body") or "",
             authors=list(fields.get("authors") or []),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from crawler.extract import SiteSelectors
 from crawler.spiders.base import NewsSpider
 
 
@@ -21,8 +20,6 @@ class FunkeSpider(NewsSpider):
     has_archive: ClassVar[bool] = True
     article_url: ClassVar[str] = r"/article\d+/"
     skip: ClassVar[list[str]] = [r"/(video|podcast|bildergalerie)\d*/", r"/live\d+/"]
-    # og:title, twitter:title and the <h1> carry a teaser variant; the JSON-LD headline is the article's own
-    selectors: ClassVar[SiteSelectors | None] = SiteSelectors(title_order=("jsonld",))
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -42,18 +42,18 @@ BATCH_ROWS = 10_000  # records held in memory and written at a time (one file pe
 #: record fields written to every file, in order; ``site`` and ``date`` are the partition directories
 STRING_FIELDS = frozenset(
     {
-        "id", "url", "canonical_url", "publisher", "region", "language", "title", "lead", "body",
+        "id", "url", "canonical_url", "publisher", "region", "language", "title", "kicker", "lead", "body",
         "published", "modified", "section", "image", "crawled_at", "previous_hash", "content_hash",
         "cluster", "near_duplicate_of",
     }
 )  # fmt: skip
 LIST_FIELDS = frozenset({"authors", "keywords", "aliases"})
-INT_FIELDS = frozenset({"revision", "schema_version"})
+INT_FIELDS = frozenset({"revision", "schema_version", "schema_minor"})
 COLUMNS: tuple[str, ...] = (
     "id", "url", "canonical_url", "publisher", "region", "language", "title", "lead", "body", "authors",
     "published", "modified", "section", "keywords", "image", "paywalled", "crawled_at", "revision",
     "previous_hash", "content_hash", "aliases", "cluster", "near_duplicate_of", "raw", "extractor",
-    "schema_version",
+    "schema_version", "kicker", "schema_minor",
 )  # fmt: skip
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 #: a CSV cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection")

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 VERSION = "v1"
 SCHEMA_VERSION = 1
+# minor version of the record schema within v1: new optional fields only; a record without it is minor 0
+SCHEMA_MINOR = 1
 ARTICLES = f"{VERSION}/articles"
 RAW = f"{VERSION}/raw"
 MANIFESTS = f"{VERSION}/manifests"

@@ -17,6 +17,7 @@ FIELDS: tuple[str, ...] = (
     "region",
     "language",
     "title",
+    "kicker",
     "lead",
     "body",
     "authors",

@@ -1,4 +1,3 @@
-from crawler.extract import SiteSelectors
 from crawler.spiders.base import NewsSpider
 
 
@@ -12,5 +11,3 @@ class MdrSpider(NewsSpider):
     sitemaps = ["https://www.mdr.de/sitemap-index-100.xml"]
     article_url = r"mdr\.de/.+-\d+\.html$"
     skip = [r"/video/", r"video-[0-9]+\.html", r"sportschau\.de"]
-    # JSON-LD headline and og:title are SEO and social variants; the printed headline is the <h1>
-    selectors = SiteSelectors(title="h1")

@@ -1,4 +1,3 @@
-from crawler.extract import SiteSelectors
 from crawler.spiders.base import NewsSpider
 
 
@@ -10,5 +9,3 @@ class MitteldeutscheZeitungSpider(NewsSpider):
     news_sitemaps = ["https://www.mz.de/sitemaps/newssitemap-index.xml"]
     sitemaps = ["https://www.mz.de/sitemaps/sitemap-ressort-index.xml"]
     article_url = r"mz\.de/.+-\d{6,}/?$"
-    # og:title leaves out the headline's kicker ("Bei Protesten 2022: ...")
-    selectors = SiteSelectors(title_order=("jsonld",))

@@ -1,4 +1,3 @@
-from crawler.extract import SiteSelectors
 from crawler.spiders.base import NewsSpider
 
 _SITEMAP = "https://www.ndr.de/index~sitemap_f-sitemap--ndr--{}--100.xml"
@@ -15,5 +14,3 @@ class NdrSpider(NewsSpider):
     sitemaps = [_SITEMAP.format(part) for part in PARTS]
     article_url = r"ndr\.de/.+,[a-z0-9]+-\d+\.html$"
     skip = [r"podcast[0-9]{4}", r"/index\.html$"]
-    # og:title is a shortened social variant
-    selectors = SiteSelectors(title_order=("jsonld",))
