@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urljoin, urlsplit
 
 from itemadapter import ItemAdapter
 
+from pipelines.archive.layout import SCHEMA_MINOR
 from pipelines.precompute import matching
 from pipelines.text import (
     article_id,
@@ -98,6 +100,8 @@ class NormalisePipeline:
             pre.content_hash if pre is not None else content_hash(adapter.get("title"), adapter["body"])
         )
         adapter["schema_version"] = SCHEMA_VERSION
+        with suppress(KeyError):  # an item type of a hook without the field stays at the minor version 0
+            adapter["schema_minor"] = SCHEMA_MINOR
         if not adapter.get("revision"):
             adapter["revision"] = 1
         return item

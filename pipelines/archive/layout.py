@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 VERSION = "v1"
 SCHEMA_VERSION = 1
+#: minor version of the record format: 1 adds the optional fields places and place (docs/ARCHIVE.md)
+SCHEMA_MINOR = 1
 ARTICLES = f"{VERSION}/articles"
 RAW = f"{VERSION}/raw"
 MANIFESTS = f"{VERSION}/manifests"
