@@ -159,3 +159,22 @@ def test_extract_sets_places_and_validates_against_the_schema() -> None:
     bad = {**new, "place": {**fields["place"], "ags": "3103"}}
     assert list(validator.iter_errors(bad))
     assert {"places", "place", "schema_minor"}.isdisjoint(SCHEMA["required"])
+
+
+def test_labelled_set_scores_and_knows_its_errors(tmp_path: Path) -> None:
+    from crawler.places.evaluate import score
+
+    repo = Path(__file__).parent.parent
+    fixtures = repo / "tests" / "fixtures" / "places"
+    result = score(fixtures, repo, corpus=None)  # the written cases and the pages shipped here
+    assert result["articles"] >= 50 and result["pages_skipped"] >= 1
+    assert result["precision"] >= 0.9 and result["recall"] >= 0.9, result["errors"]
+    assert result["common_word_false_places"] == 0, result["errors"]
+    # the scorer itself: a wrong label is counted as an error
+    (tmp_path / "sentences.jsonl").write_text(
+        json.dumps({"id": "x", "title": "Rat", "body": "Wolfsburg. Der Rat tagt in Wolfsburg.", "url": "",
+                    "place": "03151009", "not": ["Wolfsburg"]}) + "\n", encoding="utf-8",
+    )  # fmt: skip
+    (tmp_path / "pages.jsonl").write_text("", encoding="utf-8")
+    bad = score(tmp_path, repo)
+    assert (bad["precision"], bad["recall"], bad["common_word_false_places"]) == (0.0, 0.0, 1)

@@ -13,6 +13,15 @@ _LOCATION_KEYS = ("contentLocation", "locationCreated", "spatialCoverage")
 _BREADCRUMB_LINKS = XPath("(//*[contains(@class, 'breadcrumb') or contains(@class, 'Breadcrumb')])[1]//a")
 
 
+def _may_have_breadcrumb(html: str | bytes | None) -> bool:
+    """Whether the page's source mentions a breadcrumb at all (a search of the bytes spares a tree walk)."""
+    if html is None:
+        return True
+    if isinstance(html, str):
+        return "readcrumb" in html
+    return b"readcrumb" in html
+
+
 def _names(value: Any, depth: int = 0) -> Iterable[str]:
     if depth > 3:
         return
@@ -32,7 +41,10 @@ def _names(value: Any, depth: int = 0) -> Iterable[str]:
 
 
 def place_hints(
-    root: Any, article: Mapping[str, Any] | None, nodes: Iterable[Mapping[str, Any]]
+    root: Any,
+    article: Mapping[str, Any] | None,
+    nodes: Iterable[Mapping[str, Any]],
+    html: str | bytes | None = None,
 ) -> dict[str, list[str]]:
     """{"structured": [...], "breadcrumb": [...]}: names as the page writes them (the tagger reads them)."""
     structured: list[str] = []
@@ -47,7 +59,7 @@ def place_hints(
                 for item in items[:8]:
                     breadcrumb.extend(_names(item))
             break
-    if not breadcrumb and root is not None:
+    if not breadcrumb and root is not None and _may_have_breadcrumb(html):
         try:
             breadcrumb = [" ".join(a.text_content().split()) for a in _BREADCRUMB_LINKS(root)[:8]]
         except Exception:  # a page lxml cannot query: no breadcrumb

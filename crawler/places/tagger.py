@@ -43,20 +43,29 @@ def _names(text: str) -> frozenset[str]:
 #: mention (only with a locative word before it, or from the dateline, URL or structured data)
 COMMON_WORDS = _words(
     """
-    Acht Au Ausleben Bach Balge Berg Berge Bergen Binnen Bogen Brand Brechen Brecht Breit Bröckel Bruck Buch
-    Buchen Bücken Burg Dorf Dümmer Eich Eichen Einig Elbe Empfingen Engen Enger Erden Ernst Essen Fahren Feld
-    Feucht Filz Fischen Forst Frechen Furth Garten Gering Gingen Gingst Glatten Gleichen Graben Grub Hahn Halbe
-    Halle Haste Hatten Hausen Hausten Hecken Hehlen Heide Hemme Hof Holm Holt Holzen Hopsten Horn Horst Höchst
-    Igel Jucken Kahl Kalt Kamen Kappel Karl Kauern Keltern Kerben Kirchen Kommen Kotzen Lachen Lage Lahn Laer Langen
-    Lauf Laufen Lauter Lauterbach Leer Lehre Leimen Lind Linden Lindern Lohne Löhne Mark Mauer Mauern Mehren
-    Meine Mengen Moos Morschen Müden Mühlen Müssen Mützenich Nagel Nahe Nieste Nützen Ohne Ort Passee Platten
-    Pohl Preist Prien Rain Rauen Recke Regen Reich Reit Ringe Roden Rosa Rot Roth Scheuern Schieren Schlangen
-    Schleife Schmelz Schmitt Schotten Schuld Schwarz Schwarzen Schwollen Seifen Senden Sinn Singen Sonnen
-    Speicher Springe Stapel Stein Steinreich Stelle Stemmen Strande Süßen Tauche Treuen Trogen Vogt Wald Wallen
-    Wangen Waren Wedel Wehr Weiden Weil Weisen Welle Wellen Wenden Werben Wetter Wiesen Winden Wirft Wisch
-    Wissen Zell Zimmern
+    Acht Achim Ahorn Alf Alpen Au Auen Aura Ausleben Bach Balge Bann Benz Berg Berge Bergen Bengel Bescheid Besitz
+    Binnen Boden Bogen Böhme Brand Brechen Brecht Breit Brest Bröckel Bruch Bruck Brücken Brügge Brunnen Buch
+    Buchen Bücken Bunde Burg Burgen Büttel Dill Dingen Dorf Dümmer Eich Eichen Einig Elbe Empfingen Engen Enger
+    Erden Ernst Esche Essen Fahren Feld Felde Fell Fellen Feucht Filz Finne Fisch Fischen Floß Föhren Forst
+    Frankenstein Frechen Furth Garten Gering Gingen Gingst Glatten Gleichen Göttin Graben Gräben Grafschaft Grove
+    Grub Grube Gutenberg Haar Hahn Halbe Halle Hammer Haste Hatten Hausen Häusern Hausten Hecken Heere Hehlen
+    Heide Heiden Hemme Herold Hirten Hof Höfen Hohn Holm Holt Holzen Hopsten Horn Horst Höchst Hütten Igel Jucken
+    Kahl Kalt Kamen Kappel Karl Karlsbad Kauern Keltern Kerben Kernen Kirchen Kommen Kordel Korb Körner Kotzen
+    Krempel Kuchen Küsten Lachen Lage Lahn Laer Langen Lanze Lauben Lauf Laufen Lauter Lauterbach Leck Leer Lehre
+    Leimen Lichtenberg Lind Linda Linden Lindern Linz Lohne Löhne Lotte Lug Macken Mandel Mantel March Mark
+    Mauer Mauern Mehren Meine Mengen Moos Morschen Motten Mücke Müden Mühlen Münchhausen Müssen Mützenich Nagel
+    Nahe Nebel Nieste Norden Nützen Ohne Ort Osten Otter Passee Perl Petting Platten Pohl Polle Pommern Pracht
+    Preist Prien Puls Rain Rauen Recke Regen Rehe Reich Reit Riegel Ringe Roden Rohr Rom Rosa Rot Roth Saal Salz
+    Salzburg Sand Sande Scheuern Schieren Schlangen Schleife Schlitz Schmelz Schmitt Schöneberg Schotten Schuld
+    Schutz Schwall Schwarz Schwarzen Schwollen Seelen Seifen Senden Sinn Singen Sonnen Spalt Speicher Springe
+    Stapel Stegen Stein Steinreich Stelle Stemmen Stoltenberg Stößen Strande Süßen Tauche Train Treuen Trogen
+    Übersee Ulmen Viereck Vogt Wald Wallen Wangen Waren Wedel Wehr Weibern Weiden Weil Weiler Weisen Welle Wellen
+    Welt Wenden Werben Werder Weste Wetter Widdern Wiesen Winden Winkel Winzer Wirft Wisch Wissen Wolken Zell
+    Zimmern Anger Kell Siegen
     """
 )
+#: single-word municipalities smaller than this are places from a plain mention only in the site's area
+SMALL = 5000
 #: the Länder that are not also one city: their names are never a municipality in a text
 LAND_NAMES = _words(
     """Baden-Württemberg Bayern Brandenburg Hessen Mecklenburg-Vorpommern Niedersachsen Nordrhein-Westfalen
@@ -84,13 +93,13 @@ FOREIGN = _names(
 #: a dateline: "Wolfsburg. Text", "Wolfsburg (dpa) – Text", "ELMSHORN – Text", "Berlin/Hamburg (dpa/lno) - Text"
 _DATELINE = re.compile(
     r"^\s*(?P<place>[A-ZÄÖÜ][\w.'’\-]*(?:[ \-/][\w.'’()\-]+){0,4}?)\s*"
-    r"(?:\((?P<agency>[^()]{1,25})\)\s*)?(?:,\s*\d{1,2}\.\s*\w+\.?\s*)?(?:[–—-]{1,2}|\.|:)\s+(?=[\W\d]*[A-ZÄÖÜ\d\"„»])"
+    r"(?:\((?P<agency>[^()]{1,25})\)\s*)?(?:,\s*\d{1,2}\.\s*\w+\.?\s*)?(?:[–—·|-]{1,2}|\.|:)\s+(?=[\W\d]*[A-ZÄÖÜ\d\"„»])"
 )
-# candidate words of a text: a capitalised word (with its hyphenated parts) or "St." before one
-_WORD = re.compile(r"(?<![\w\-])(?:St\. )?[A-ZÄÖÜ][\w'’]*(?:-[\w'’]+)*\.?")
+# candidate words of a text: a capitalised word (group 1, with "St. " before it) and its hyphenated parts
+_WORD = re.compile(r"(?<![\w\-])((?:St\. )?[A-ZÄÖÜ][\w'’]*)((?:-[\w'’]+)*)")
 # words after which a common-word name is a place: "in Essen", "Stadt Hof", "Gemeinde Weil"
 _LOCATIVE = _words(
-    """in aus nach bei von bis gen Stadt Gemeinde Ortsteil Ortschaft Raum Landkreis Kreis Großraum Bürgermeister
+    """in aus nach bei Stadt Gemeinde Ortsteil Ortschaft Raum Landkreis Kreis Großraum Bürgermeister
     Oberbürgermeister Bürgermeisterin Oberbürgermeisterin Innenstadt Polizei Amt Samtgemeinde
     Verbandsgemeinde Markt"""
 )
@@ -114,8 +123,8 @@ _PLACE_SEGMENTS = _words(
 
 # weights of the signals, and the least score of a main place
 _WEIGHT = {"dateline": 10.0, "structured": 6.0, "url": 5.0, "section": 4.0}
-_TITLE, _LEAD, _BODY = 3.0, 2.0, 1.0
-MIN_SCORE = 2.0
+_TITLE, _LEAD, _BODY, _SLUG = 3.0, 2.0, 1.0, 2.0
+MIN_SCORE = 3.0
 _DOMINANT = 5  # the largest namesake is taken without other evidence when this many times the next
 
 
@@ -134,6 +143,7 @@ class _Form:
     places: tuple[Place, ...]
     common: bool  # also an ordinary word: a place only with context
     demonym: bool = False
+    small: bool = False  # one word naming only small municipalities: a place from the text only with context
 
 
 @dataclass
@@ -163,7 +173,8 @@ def _index() -> _Index:
     index = _Index()
     for text, places in by_form.items():
         ordered = tuple(sorted(places, key=_size, reverse=True))
-        index.forms[text] = _Form(text, ordered, text in COMMON_WORDS)
+        small = " " not in text and all(isinstance(p, Municipality) and p.population < SMALL for p in ordered)
+        index.forms[text] = _Form(text, ordered, text in COMMON_WORDS, small=small)
         key = slug(text)
         index.slugs[key] = tuple(sorted({*index.slugs.get(key, ()), *ordered}, key=_size, reverse=True))
     for text, form in list(index.forms.items()):
@@ -175,7 +186,9 @@ def _index() -> _Index:
     for name, ags in _DEMONYMS.items():
         index.forms[name] = _Form(name, (g.municipalities[ags],), False, demonym=True)
     for text, form in index.forms.items():
-        index.first.setdefault(text.split(" ", 1)[0].split("-", 1)[0], []).append(form)
+        match = _WORD.match(text)
+        if match is not None:
+            index.first.setdefault(match.group(1), []).append(form)
     for forms in index.first.values():
         forms.sort(key=lambda f: -len(f.text))
     return index
@@ -238,24 +251,26 @@ def _dateline(text: str | None) -> tuple[str, str | None, int] | None:
     return place, match.group("agency"), match.end()
 
 
-def _text_mentions(text: str, weight: float, index: _Index, out: list[_Mention]) -> None:
+def _text_mentions(
+    text: str, weight: float, index: _Index, out: list[_Mention], prefixes: tuple[str, ...] = ()
+) -> None:
+    first_words = index.first
     covered = 0
     for match in _WORD.finditer(text):
+        forms = first_words.get(match.group(1))
+        if forms is None:
+            continue
         start = match.start()
         if start < covered:
             continue  # "Homburg" of "Bad Homburg", "Gifhorn" of "Landkreis Gifhorn"
-        word = match.group().rstrip(".")
+        word = match.group()
         if word in LAND_NAMES:
-            continue
-        first = word.split("-", 1)[0]
-        forms = index.first.get("St." if word.startswith("St. ") else first)
-        if not forms:
             continue
         form = next(
             (f for f in forms if text.startswith(f.text, start) and _ends(text, start + len(f.text))), None
         )
-        if form is None and first != word:  # "Wolfsburg-Vorsfelde": a part of Wolfsburg
-            form = index.forms.get(first)
+        if form is None and match.group(2):  # "Wolfsburg-Vorsfelde": a part of Wolfsburg
+            form = index.forms.get(match.group(1))
             if form is None or form.common or form.demonym:
                 continue
         if form is None:
@@ -264,8 +279,14 @@ def _text_mentions(text: str, weight: float, index: _Index, out: list[_Mention])
         before = text[max(0, start - 40) : start].split()
         previous = before[-1] if before else ""
         sentence_start = not before or previous.endswith((".", "!", "?", ":", '"', "„", "“", "»", "«"))
-        if form.common:
-            if previous not in _LOCATIVE and previous.lower() not in _LOCATIVE:
+        if form.common or form.small:
+            local = (
+                form.small
+                and not form.common
+                and prefixes
+                and any(_key(p).startswith(prefixes) for p in form.places)
+            )
+            if not local and previous not in _LOCATIVE and previous.lower() not in _LOCATIVE:
                 continue
         elif form.demonym:
             after = text[start + len(form.text) :].split(None, 1)
@@ -284,6 +305,7 @@ def _url_mentions(url: str, index: _Index, out: list[_Mention]) -> None:
     path = unquote(urlsplit(url).path)
     parts = [p for p in path.split("/") if p]
     if parts and not path.endswith("/"):
+        _slug_mentions(parts[-1], index, out)
         parts = parts[:-1]  # the article's own slug
     previous = ""
     for part in parts[:6]:
@@ -298,6 +320,24 @@ def _url_mentions(url: str, index: _Index, out: list[_Mention]) -> None:
         previous = key
 
 
+def _slug_mentions(last: str, index: _Index, out: list[_Mention]) -> None:
+    """Places named in the article's own slug ("...-tagte-im-phaeno-wolfsburg-1521114300"): weaker than a
+    place segment, and never a common word or a small municipality."""
+    words = [w for w in re.split(r"[^a-z0-9äöüß]+", last.casefold()) if w and not w.isdigit()][:20]
+    seen: set[str] = set()
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            key = "-".join(words[i : i + n])
+            places = index.slugs.get(slug(key))
+            if not places or key in seen or any(key in s for s in seen):
+                continue
+            form = index.forms.get(places[0].name)
+            if form is None or form.common or form.small or isinstance(places[0], District):
+                continue
+            seen.add(key)
+            out.append(_Mention(_Form(places[0].name, places, False), _SLUG, "url", False))
+
+
 def _named(names: Iterable[str], source: str, index: _Index, out: list[_Mention]) -> None:
     for raw in names:
         for name in re.split(r"\s*[/|,›>»]\s*|\s+-\s+", raw):
@@ -308,9 +348,21 @@ def _named(names: Iterable[str], source: str, index: _Index, out: list[_Mention]
             if form is None:
                 short = _DISTRICT_PREFIX.sub("", name)
                 form = index.forms.get(f"Landkreis {short}") if short != name else None
-            if form is not None and not form.demonym:
+            if form is not None and not form.demonym and (source == "structured" or not form.common):
                 out.append(_Mention(_Form(form.text, form.places, False), _WEIGHT[source], source, False))
                 break
+
+
+_NATIONAL = _words(
+    """politik panorama wirtschaft welt ausland deutschland kultur wissen ratgeber service sport
+    deutschland-und-welt nachrichten-welt vermischtes boulevard leben reise digital auto"""
+)
+
+
+def _national(url: str) -> bool:
+    """Whether the URL's first path segment is a section of national or world news."""
+    parts = [p for p in urlsplit(url).path.casefold().split("/") if p]
+    return bool(parts) and parts[0] in _NATIONAL
 
 
 def _choose(form: _Form, prefixes: tuple[str, ...], districts: set[str]) -> Place | None:
@@ -324,6 +376,8 @@ def _choose(form: _Form, prefixes: tuple[str, ...], districts: set[str]) -> Plac
             places = tuple(inside)
             if len(places) == 1:
                 return places[0]
+        elif form.common or form.small:
+            return None  # "Linden" on a Hannover site is its quarter, not a town elsewhere
     named = [p for p in places if _district(p) in districts]
     if named:
         return named[0]
@@ -348,18 +402,23 @@ def find_places(
     mentions: list[_Mention] = []
     foreign = False
     capital_dateline = False
+    dateline_key = ""
     after = {"lead": 0, "body": 0}  # the texts' mentions are counted after their dateline
     for part, text in (("lead", lead), ("body", body)):
         line = _dateline(text)
         if line is None:
             continue
         name = re.split(r"\s*/\s*", line[0])[0]
+        if line[1] and f"{name} ({line[1]})" in index.forms:  # "Frankfurt (Oder) –": no agency
+            name = f"{name} ({line[1]})"
         if name in FOREIGN:
             foreign = True
             break
         form = index.forms.get(name)
         if form is not None and not form.demonym and not any(isinstance(p, District) for p in form.places):
             capital_dateline = name == "Berlin"
+            chosen = _choose(form, prefixes, set())
+            dateline_key = _key(chosen) if chosen is not None else ""
             mentions.append(
                 _Mention(_Form(form.text, form.places, False), _WEIGHT["dateline"], "dateline", False)
             )
@@ -372,9 +431,9 @@ def find_places(
     if hints:
         _named(hints.get("breadcrumb", ()), "section", index, mentions)
         _named(hints.get("structured", ()), "structured", index, mentions)
-    _text_mentions(title or "", _TITLE, index, mentions)
-    _text_mentions((lead or "")[after["lead"] : 2000], _LEAD, index, mentions)
-    _text_mentions((body or "")[after["body"] : 20000], _BODY, index, mentions)
+    _text_mentions(title or "", _TITLE, index, mentions, prefixes)
+    _text_mentions((lead or "")[after["lead"] : 2000], _LEAD, index, mentions, prefixes)
+    _text_mentions((body or "")[after["body"] : 20000], _BODY, index, mentions, prefixes)
 
     # districts the article names or places it with one meaning: they decide between namesakes
     districts = {_district(m.form.places[0]) for m in mentions if len(m.form.places) == 1}
@@ -393,10 +452,13 @@ def find_places(
         berlin = found["11000000"]
         if berlin.mentions == 0:  # a capital's dateline before national news: not about Berlin
             del found["11000000"]
+    if dateline_key in found and found[dateline_key].mentions == 0 and _national(url):
+        del found[dateline_key]  # the newsroom's town before world news ("Essen." on /panorama/)
     ranked = sorted(found.values(), key=lambda f: (-f.score, -_size(f.place), _key(f.place)))
     places = [_record(f) for f in ranked[:12]]
     main = None
-    if not foreign and ranked and ranked[0].score >= MIN_SCORE:
+    strong = ranked and (ranked[0].score >= MIN_SCORE or (len(ranked) == 1 and ranked[0].score >= 2))
+    if not foreign and strong:
         top = ranked[0]
         if isinstance(top.place, District):  # a municipality of that district, as strong, is more precise
             inner = [
