@@ -178,3 +178,43 @@ def test_labelled_set_scores_and_knows_its_errors(tmp_path: Path) -> None:
     (tmp_path / "pages.jsonl").write_text("", encoding="utf-8")
     bad = score(tmp_path, repo)
     assert (bad["precision"], bad["recall"], bad["common_word_false_places"]) == (0.0, 0.0, 1)
+
+
+def test_record_filter_by_place_and_land() -> None:
+    from pipelines.archive.reader import RecordFilter
+
+    wolfsburg = {"ags": "03103000", "name": "Wolfsburg", "district": "03103", "land": "DE-NI",
+                 "source": "dateline", "mentions": 1}  # fmt: skip
+    gifhorn_district = {**wolfsburg, "ags": "03151", "name": "Gifhorn", "district": "03151"}
+    record = {"site": "x", "places": [wolfsburg]}
+    old = {"site": "x"}  # minor version 0: no places
+    assert RecordFilter.build(place="03103000").matches(record)
+    assert RecordFilter.build(place="03103").matches(record)
+    assert not RecordFilter.build(place="03151").matches(record)
+    assert RecordFilter.build(place="03151").matches({"places": [gifhorn_district]})
+    assert RecordFilter.build(land="ni").matches(record) and RecordFilter.build(land="DE-NI").matches(record)
+    assert not RecordFilter.build(land="HH").matches(record)
+    assert not RecordFilter.build(place="03103000").matches(old)
+    assert RecordFilter.build().matches(old)
+    with pytest.raises(ValueError):
+        RecordFilter.build(place="Wolfsburg")
+    with pytest.raises(ValueError):
+        RecordFilter.build(land="Niedersachsen!")
+
+
+def test_cli_resolves_place_names_and_refuses_ambiguous_ones() -> None:
+    import argparse
+
+    from crawler.commands.read import record_filter
+    from crawler.runner import UsageError
+
+    def args(**kw: object) -> argparse.Namespace:
+        base = {"site": None, "published_from": None, "published_to": None, "language": None, "cluster": None}
+        return argparse.Namespace(**{**base, **kw})
+
+    selection = record_filter(args(place=["Wolfsburg", "Landkreis Gifhorn"], land=["Niedersachsen"]))
+    assert selection.places == frozenset({"03103000", "03151"}) and selection.lands == frozenset({"DE-NI"})
+    with pytest.raises(UsageError, match="Neustadt"):
+        record_filter(args(place=["Neustadt"], land=None))
+    with pytest.raises(UsageError, match="--land"):
+        record_filter(args(place=None, land=["Atlantis"]))
