@@ -218,3 +218,32 @@ def test_cli_resolves_place_names_and_refuses_ambiguous_ones() -> None:
         record_filter(args(place=["Neustadt"], land=None))
     with pytest.raises(UsageError, match="--land"):
         record_filter(args(place=None, land=["Atlantis"]))
+
+
+def test_hints_from_json_ld_and_breadcrumb_markup() -> None:
+    from crawler.places.hints import place_hints
+
+    article = {
+        "contentLocation": {"@type": "Place", "address": {"addressLocality": "Goslar"}},
+        "locationCreated": "Celle",
+    }
+    crumbs = {
+        "@type": "BreadcrumbList",
+        "itemListElement": [{"item": {"name": "Lokales"}}, {"name": "Gifhorn"}],
+    }
+    assert place_hints(article, [crumbs]) == {
+        "structured": ["Goslar", "Celle"],
+        "breadcrumb": ["Lokales", "Gifhorn"],
+    }
+    page = (
+        '<div class="page"><nav class="c-breadcrumb"><a href="/"><span>Startseite</span></a> › '
+        '<a href="/region">Region</a> › <a href="/region/lueneburg">L&uuml;neburg</a></nav></div>'
+    )
+    assert place_hints(None, [], page.encode())["breadcrumb"] == ["Startseite", "Region", "Lüneburg"]
+    assert place_hints(None, [], b"<p>no trail</p>") == {"structured": [], "breadcrumb": []}
+    fields = extract(f"<html><body>{page}<article><h1>Museum</h1><p>Das Museum öffnet.</p></article></body></html>",
+                     "https://x.example/a/1.html")  # fmt: skip
+    assert fields["place"] is not None and (fields["place"]["name"], fields["place"]["source"]) == (
+        "Lüneburg",
+        "section",
+    )

@@ -202,7 +202,7 @@ class _Extraction:
         # is this page an article at all? (crawler/extract/recognise.py), and whose is it
         r["recognised"] = recognise(root, data, r).as_dict()
         r["site_publisher"] = page_publisher(data)
-        r["place_hints"] = place_hints(root, art, data.nodes, self.raw)  # read by tag_places, then dropped
+        r["place_hints"] = place_hints(art, data.nodes, self.raw)  # read by tag_places, then dropped
         return r
 
     # -- small fields -------------------------------------------------------------------------------------
