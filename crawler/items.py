@@ -29,6 +29,10 @@ class Article(scrapy.Item):
     keywords = scrapy.Field()  # list[str]
     image = scrapy.Field()
     paywalled = scrapy.Field()  # bool
+    places = (
+        scrapy.Field()
+    )  # list of {"ags", "name", "district", "land", "source", "mentions"} (crawler/places)
+    place = scrapy.Field()  # the one of places the article is mainly about, or None
     # crawl and archive bookkeeping
     crawled_at = scrapy.Field()  # ISO 8601 UTC
     revision = scrapy.Field()  # 1 for the first version of an article
@@ -40,7 +44,7 @@ class Article(scrapy.Item):
     raw = scrapy.Field()  # {"warc": key, "offset": int, "length": int, "record_id": str}
     extractor = scrapy.Field()  # {"method": body layer, "version": str, "fields": {field: layer}}
     schema_version = scrapy.Field()  # 1
-    schema_minor = scrapy.Field()  # 1 (records without it are minor 0)
+    schema_minor = scrapy.Field()  # 1 (kicker, places, place); records without it are minor 0
     # transient, never written to the archive: the HTTP exchange for the WARC record
     # {"url", "status", "headers": list[[name, value]], "body": bytes, "fetched_at", "request_headers"}
     raw_response = scrapy.Field()

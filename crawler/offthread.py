@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -36,13 +37,17 @@ logger = logging.getLogger(__name__)
 
 
 def extract_page(
-    body: bytes, charset: str | None, url: str, selectors: SiteSelectors | None
+    body: bytes,
+    charset: str | None,
+    url: str,
+    selectors: SiteSelectors | None,
+    coverage: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Decode and extract one page."""
+    """Decode and extract one page (``coverage``: the site's districts or Land, for its places)."""
     if not body.startswith((b"\xff\xfe", b"\xfe\xff")) and _is_utf8(body):
         # the parser takes UTF-8 bytes as they are: no decoding to str and encoding back
-        return extract(body, url, selectors)
-    return extract(decode_html(body, charset), url, selectors)
+        return extract(body, url, selectors, coverage)
+    return extract(decode_html(body, charset), url, selectors, coverage)
 
 
 def _is_utf8(body: bytes) -> bool:
@@ -61,12 +66,17 @@ PageResult = tuple[dict[str, Any], Precomputed | None]
 
 
 def process_page(
-    body: bytes, charset: str | None, url: str, selectors: SiteSelectors | None, exchange: dict[str, Any]
+    body: bytes,
+    charset: str | None,
+    url: str,
+    selectors: SiteSelectors | None,
+    exchange: dict[str, Any],
+    coverage: Sequence[str] | None = None,
 ) -> PageResult:
-    """All per-page work of an article (what a worker runs; also the inline path): extract the fields, then
-    the content hash, signature and WARC records of the exchange (``exchange``: a raw_response without its
-    body, which is ``body``)."""
-    fields = extract_page(body, charset, url, selectors)
+    """All per-page work of an article (what a worker runs; also the inline path): extract the fields and
+    places, then the content hash, signature and WARC records of the exchange (``exchange``: a raw_response
+    without its body, which is ``body``)."""
+    fields = extract_page(body, charset, url, selectors, coverage)
     if rejection(fields):
         return fields, None
     return fields, precompute(fields, {**exchange, "body": body})
@@ -139,12 +149,13 @@ class ExtractPool:
         url: str,
         selectors: SiteSelectors | None,
         exchange: dict[str, Any],
+        coverage: Sequence[str] | None = None,
     ) -> PageResult:
         """:func:`process_page` in a worker process; the crawl thread serves other requests meanwhile."""
         # imported here: the installed reactor (an import at module level would install the default one)
         from twisted.internet import reactor
 
-        future = self.executor.submit(process_page, body, charset, url, selectors, exchange)
+        future = self.executor.submit(process_page, body, charset, url, selectors, exchange, coverage)
         deferred: Deferred[PageResult] = Deferred()
         from_threads: IReactorFromThreads = reactor  # type: ignore[assignment]
 

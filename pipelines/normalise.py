@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urljoin, urlsplit
 
@@ -99,7 +100,8 @@ class NormalisePipeline:
             pre.content_hash if pre is not None else content_hash(adapter.get("title"), adapter["body"])
         )
         adapter["schema_version"] = SCHEMA_VERSION
-        adapter["schema_minor"] = SCHEMA_MINOR
+        with suppress(KeyError):  # an item type of a hook without the field stays at the minor version 0
+            adapter["schema_minor"] = SCHEMA_MINOR
         if not adapter.get("revision"):
             adapter["revision"] = 1
         return item

@@ -7,7 +7,10 @@ still compare: run it for two versions of the code one after the other, e.g. the
 With ``--worker`` it also times everything an extraction worker does for a page (crawler.offthread.process_page:
 extraction, then the content hash, the MinHash signature and the WARC records of the exchange).
 
-Usage: python scripts/extract_cost.py [CORPUS_DIR ...] [--repeat N] [--worker]
+With ``--places`` it also times extraction without the place tagging (crawler/places: the markup hints on the
+parse and the tagger), passes with and without it taking turns, and reports the difference per page.
+
+Usage: python scripts/extract_cost.py [CORPUS_DIR ...] [--repeat N] [--worker] [--places]
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=5, help="passes over the pages (default: %(default)s)")
     parser.add_argument("--worker", action="store_true", help="also time an extraction worker's whole page")
+    parser.add_argument(
+        "--places", action="store_true", help="also time extraction without place tagging, side by side"
+    )
     args = parser.parse_args()
     corpora = args.corpus or [c for c in DEFAULTS if c.is_dir()]
     classes = site_classes()
@@ -68,6 +74,8 @@ def main() -> int:
         extract(html, url, selectors)
     result: dict[str, object] = {"extractor": EXTRACTOR_VERSION, "pages": len(pages)}
     result["cpu_ms_per_page"] = best(args.repeat, len(pages), lambda: [extract(*page) for page in pages])
+    if args.places:
+        result.update(places_cost(args.repeat, pages, extract))
     if args.worker:
         from crawler.offthread import process_page
 
@@ -89,6 +97,32 @@ def main() -> int:
         result["worker_cpu_ms_per_page"] = best(args.repeat, len(pages), work)
     print(json.dumps(result))
     return 0
+
+
+def places_cost(
+    repeat: int, pages: list[tuple[object, str, object]], extract: Callable[..., object]
+) -> dict[str, float]:
+    """CPU ms a page with and without place tagging, passes taking turns (the same load on both)."""
+    import crawler.extract.core as core
+
+    tagged, hints = core.tag_places, core.place_hints
+    with_places: list[float] = []
+    without: list[float] = []
+    for _ in range(max(repeat, 1)):
+        for on in (True, False):
+            core.tag_places = tagged if on else (lambda fields, url, coverage=None: fields)  # type: ignore[assignment]
+            core.place_hints = hints if on else (lambda *args: {})  # type: ignore[assignment]
+            start = time.process_time()
+            for page in pages:
+                extract(*page)
+            (with_places if on else without).append((time.process_time() - start) * 1000 / len(pages))
+    core.tag_places, core.place_hints = tagged, hints
+    a, b = min(with_places), min(without)
+    return {
+        "cpu_ms_per_page_with_places": round(a, 3),
+        "cpu_ms_per_page_without_places": round(b, 3),
+        "places_cpu_ms_per_page": round(a - b, 3),
+    }
 
 
 if __name__ == "__main__":

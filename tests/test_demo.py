@@ -59,6 +59,12 @@ def test_demo_archives_every_site_a_revision_and_a_cluster_then_nothing_new(tmp_
     cluster = next(r["cluster"] for r in copies if r["cluster"])
     assert {r["cluster"] or r["id"] for r in copies} == {cluster}
     assert f"--cluster {cluster}" in first.stdout
+    # the seed article's places, and reading by place
+    assert "is about Wolfsburg (03103000, district 03103, DE-NI; from the dateline)" in first.stdout
+    assert "--place Wolfsburg" in first.stdout
+    by_place = cli("read", "--archive", "demo-archive", "--place", "Wolfsburg", cwd=tmp_path)
+    assert by_place.returncode == 0 and by_place.stdout.strip(), by_place.stderr
+    assert all(json.loads(line)["place"]["district"] == "03103" for line in by_place.stdout.splitlines())
     read = cli("read", "--archive", "demo-archive", "--cluster", cluster, cwd=tmp_path)
     assert sorted(json.loads(line)["site"] for line in read.stdout.splitlines()) == sorted(AGENCY_SITES)
     # the report shows both

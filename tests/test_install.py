@@ -110,10 +110,14 @@ def empty(tmp_path: Path) -> Path:
 
 
 def test_the_package_comes_from_the_wheel_with_its_data(installed: Installed, empty: Path) -> None:
-    code = "import crawler, pipelines, crawler.demo as d; print(crawler.__file__); print(len(list(d.pages_dir().glob('*/*/page.html.gz'))))"
+    code = (
+        "import crawler, pipelines, crawler.demo as d, crawler.places.gazetteer as g; print(crawler.__file__); "
+        "print(len(list(d.pages_dir().glob('*/*/page.html.gz')))); print(g.municipality('03103000').name)"
+    )
     proc = installed.run(str(installed.bin / "python"), "-c", code, cwd=empty)
     assert proc.returncode == 0, proc.stderr
-    where, pages = proc.stdout.split()
+    where, pages, town = proc.stdout.split()
+    assert town == "Wolfsburg", "the gazetteer ships in the wheel"
     assert Path(where).is_relative_to(installed.bin.parent), "not the source checkout"
     assert int(pages) == len(list(pages_dir().glob("*/*/page.html.gz"))) >= len(site_classes())
 

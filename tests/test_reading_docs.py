@@ -24,7 +24,7 @@ def blocks() -> list[tuple[str, str]]:
 
 def test_the_page_has_examples_of_every_kind() -> None:
     langs = [lang for lang, _ in blocks()]
-    assert langs.count("python") >= 4 and langs.count("sql") == 3 and langs.count("sh") >= 3
+    assert langs.count("python") >= 4 and langs.count("sql") == 4 and langs.count("sh") >= 3
 
 
 def test_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -47,12 +47,16 @@ def test_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         elif lang == "sql":
             with duckdb.connect() as con:
                 results.append(con.sql(code).fetchall())
-    glob_counts, latest, parquet = results
+    glob_counts, latest, parquet, districts = results
     assert sum(int(row[2]) for row in glob_counts) == 7  # every record, every revision
     assert len(latest) == 6 and {r[4]: r[2] for r in latest}["ndr 2 r2"] == 2
     by_site = {(r[0], r[1]): r[2] for r in parquet}
     assert by_site[("ndr", "2024-05-02")] == 2 and by_site[("mopo", "2024-06-01")] == 1
     assert ("ndr", "unknown") not in by_site
+    assert {r[0]: r[2] for r in districts} == {"03103": 1, "03151": 2, "02000": 1}  # every revision exported
+    assert len((tmp_path / "wolfsburg.jsonl").read_text().splitlines()) == 1
+    assert len((tmp_path / "gifhorn.jsonl").read_text().splitlines()) == 1
+    assert (tmp_path / "gifhorn-by-key.jsonl").read_text() == (tmp_path / "gifhorn.jsonl").read_text()
     assert (tmp_path / "report.html").stat().st_size > 1000
     assert len((tmp_path / "ndr-may.jsonl").read_text().splitlines()) == 3
     assert (tmp_path / "new.jsonl").read_text() == ""

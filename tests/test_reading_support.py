@@ -63,9 +63,20 @@ def article(
     method: str = "jsonld",
     body: str | None = None,
     title: str | None = None,
+    place: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """An item of ``site`` whose id is stable for ``(site, n)``; revisions change title and body."""
+    """An item of ``site`` whose id is stable for ``(site, n)``; revisions change title and body; ``place``:
+    (official key, name) of its one place."""
+    places = []
+    if place is not None:
+        key, name = place
+        land = {"03": "DE-NI", "02": "DE-HH"}.get(key[:2], "DE-NI")
+        places = [
+            {"ags": key, "name": name, "district": key[:5], "land": land, "source": "dateline", "mentions": 2}
+        ]
     return {
+        "places": places,
+        "place": places[0] if places else None,
         "url": f"https://www.{site}.de/artikel-{n}.html",
         "site": site,
         "publisher": site.upper(),
@@ -85,13 +96,20 @@ def sample_archive(root: Path) -> Path:
     write_run(
         archive,
         [
-            article(1, published="2024-05-01T08:00:00+02:00", cluster="c1"),
-            article(2, published="2024-05-02T23:30:00+02:00"),  # 21:30 UTC; the local day is May 2
+            article(1, published="2024-05-01T08:00:00+02:00", cluster="c1", place=("03103000", "Wolfsburg")),
+            article(
+                2, published="2024-05-02T23:30:00+02:00", place=("03151009", "Gifhorn")
+            ),  # 21:30 UTC: May 2
             article(3, published=None, method="fallback", body=""),
-            article(1, "mopo", published="2024-05-01T09:00:00+02:00", cluster="c1"),
+            article(
+                1, "mopo", published="2024-05-01T09:00:00+02:00", cluster="c1", place=("02000000", "Hamburg")
+            ),
             article(2, "mopo", published="2024-06-01T12:00:00+00:00", language="en"),
         ],
     )
-    write_run(archive, [article(2, published="2024-05-02T23:30:00+02:00", revision=2)])
+    write_run(
+        archive,
+        [article(2, published="2024-05-02T23:30:00+02:00", revision=2, place=("03151009", "Gifhorn"))],
+    )
     write_run(archive, [article(4, "mopo", published="2024-05-03T07:00:00+02:00", method="opengraph")])
     return archive

@@ -59,11 +59,16 @@ def test_report_content(archive: Path) -> None:
     assert stats.methods["ndr"] == {"jsonld": 3, "fallback": 1} and stats.methods["mopo"]["opengraph"] == 1
     assert stats.checks["ndr"]["empty body"] == 1 and stats.checks["mopo"]["empty body"] == 1
     assert stats.manifest_stats["mopo"]["stats/log_count/ERROR"] == 5
+    # places: each article counted once, by its first record (the revision of ndr 2 is not counted again)
+    assert stats.with_place == 3
+    assert stats.district_main == {"03103": 1, "03151": 1, "02000": 1}
+    assert stats.district_sites["02000"] == {"mopo"}
 
     page = render(stats, title="Report <of> things")
     assert HOSTILE not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "<title>Report &lt;of&gt; things</title>" in page
-    for section in ("per-day", "revisions", "clusters", "extraction", "errors"):
+    assert "Gifhorn (Landkreis)" in page and "Wolfsburg (kreisfreie Stadt)" in page
+    for section in ("per-day", "revisions", "clusters", "places", "extraction", "errors"):
         assert f'id="{section}"' in page
     assert re.search(r'<svg id="chart" role="img" aria-label="[^"]+"', page)
     assert page.count('class="bar"') == 5  # one bar segment per (site, day) with dated articles

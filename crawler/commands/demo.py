@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -257,3 +258,24 @@ def _show_what_sets_us_apart(archive: str) -> None:
             f"\nSyndicated: an agency story in {len(members)} edited copies ({sites}) forms one cluster. Read them:"
         )
         print(f"  newsarchive read --archive {archive} --cluster {cluster}")
+    _show_places(archive)
+
+
+def _show_places(archive: str, seed: str = "regionalheute") -> None:
+    """Name the places of the seed article (the regional site's), and the command that reads by place."""
+    from pipelines.archive.reader import open_archive
+
+    reader = open_archive(archive)
+    record = next((r for r in reader.records(site=seed) if r.get("place")), None)
+    record = record or next((r for r in reader.records() if r.get("place")), None)
+    if record is None:
+        return
+    place = record["place"]
+    others = [p["name"] for p in record.get("places") or [] if p.get("ags") != place.get("ags")]
+    also = f"; also named: {', '.join(others)}" if others else ""
+    print(
+        f"\nPlaces: {record.get('title')!r} ({record.get('site')}) is about {place['name']} "
+        f"({place['ags']}, district {place['district']}, {place['land']}; from the {place['source']}){also}. "
+        f"Every article about {place['name']}:"
+    )
+    print(f"  newsarchive read --archive {archive} --place {shlex.quote(place['name'])}")

@@ -53,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
             print(header)
             print(render(explained))
         return 0
-    record = extract(page, args.url, site.selectors if site else None)
+    from crawler.places.coverage import site_coverage
+
+    record = extract(page, args.url, site.selectors if site else None, site_coverage(site) if site else None)
     if site is not None:
         record = {"site": site.name, **record}
     print(json.dumps(record, ensure_ascii=False, indent=2))

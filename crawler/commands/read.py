@@ -31,6 +31,19 @@ def add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--cluster", metavar="C", action="append", help="only this syndication cluster (repeatable)"
     )
+    p.add_argument(
+        "--place",
+        metavar="P",
+        action="append",
+        help="only articles about this place: a municipality or district by name (Wolfsburg, Landkreis Gifhorn) "
+        "or official key (03103000, 03103: every municipality of the district) (repeatable)",
+    )
+    p.add_argument(
+        "--land",
+        metavar="L",
+        action="append",
+        help="only articles about places in this Land, e.g. NI (repeatable)",
+    )
     p.add_argument("--after", type=cursor, metavar="CURSOR", help="only commits after this cursor")
     p.add_argument(
         "--latest",
@@ -43,6 +56,8 @@ def record_filter(args: argparse.Namespace) -> RecordFilter:
     """A RecordFilter from the add_filters arguments (UsageError for a bad date)."""
     from pipelines.archive.reader import RecordFilter
 
+    places = [_place_key(p) for p in getattr(args, "place", None) or []] or None
+    lands = [_land(code) for code in getattr(args, "land", None) or []] or None
     try:
         return RecordFilter.build(
             site=args.site,
@@ -50,9 +65,30 @@ def record_filter(args: argparse.Namespace) -> RecordFilter:
             published_to=args.published_to,
             language=args.language,
             cluster=args.cluster,
+            place=places,
+            land=lands,
         )
     except ValueError as exc:
         raise UsageError(f"bad --published-from/--published-to: {exc}") from exc
+
+
+def _place_key(text: str) -> str:
+    """--place: a name or key resolved with the gazetteer to one official key."""
+    from crawler.places.gazetteer import PlaceError, resolve_area
+
+    try:
+        return resolve_area(text).key
+    except PlaceError as exc:
+        raise UsageError(f"--place: {exc}") from exc
+
+
+def _land(text: str) -> str:
+    from crawler.registry import RegistryError, land_code
+
+    try:
+        return land_code(text)
+    except RegistryError as exc:
+        raise UsageError(f"--land: {exc}") from exc
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -74,6 +74,7 @@ def reextract_spider(base: type[Any]) -> type[Any]:
     from scrapy.http import HtmlResponse
 
     from crawler.extract import decode_html, extract
+    from crawler.places.coverage import site_coverage
     from crawler.spiders.base import MIN_UNTITLED_WORDS, _header_charset
     from pipelines.archive.reader import ArchiveError, open_archive
     from pipelines.state import state_for
@@ -98,7 +99,9 @@ def reextract_spider(base: type[Any]) -> type[Any]:
             body, headers = exchange
             url = str(record.get("url") or "")
             response = HtmlResponse(url, body=body, headers={"Content-Type": headers.get("Content-Type", "")})
-            fields = extract(decode_html(body, _header_charset(response)), url, self.selectors)
+            fields = extract(
+                decode_html(body, _header_charset(response)), url, self.selectors, site_coverage(self)
+            )
             if not fields.get("title") and len((fields.get("body") or "").split()) < MIN_UNTITLED_WORDS:
                 stats.inc_value(f"{STAT}/no_article")
                 self.logger.warning("no article in the raw response of %s any more: left as it is", url)

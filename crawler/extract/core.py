@@ -6,7 +6,7 @@ import html as html_lib
 import itertools
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -44,6 +44,8 @@ from crawler.extract.titles import (
     site_key,
     site_keys,
 )
+from crawler.places.hints import place_hints
+from crawler.places.tagger import tag_places
 
 EXTRACTOR_VERSION = "1.4.0"
 # Where the headline comes from when the page prints none (the printed headline comes first: _printed_heading):
@@ -79,13 +81,17 @@ def empty_result() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def extract(html: str | bytes, url: str, selectors: SiteSelectors | None = None) -> dict[str, Any]:
-    """Article fields of a page: site selectors, structured data, then generic heuristics. Never raises."""
+def extract(
+    html: str | bytes, url: str, selectors: SiteSelectors | None = None, coverage: Iterable[str] | None = None
+) -> dict[str, Any]:
+    """Article fields of a page: site selectors, structured data, then generic heuristics; then the places it
+    is about (crawler/places; ``coverage``: the site's districts or Land). Never raises."""
     try:
-        return _Extraction(html, url, selectors).run()
+        result = _Extraction(html, url, selectors).run()
     except Exception:
         log.exception("extraction failed for %s", url)
-        return empty_result()
+        result = empty_result()
+    return tag_places(result, url if isinstance(url, str) else "", coverage)
 
 
 def _str(value: object) -> str | None:
@@ -221,6 +227,7 @@ class _Extraction:
         # is this page an article at all? (crawler/extract/recognise.py), and whose is it
         r["recognised"] = recognise(root, data, r).as_dict()
         r["site_publisher"] = page_publisher(data)
+        r["place_hints"] = place_hints(art, data.nodes, self.raw)  # read by tag_places, then dropped
         return r
 
     # -- small fields -------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from html import escape
@@ -189,6 +190,55 @@ def _health_section(stats: ArchiveStats) -> str:
     return "".join(parts)
 
 
+def _coverage() -> dict[str, list[str]]:
+    """District key -> names of the registry's sites that declare they cover it (entries with ``districts``)."""
+    from crawler.registry import load_registry
+
+    covering: dict[str, list[str]] = defaultdict(list)
+    try:
+        entries = load_registry()
+    except Exception:  # the report never fails for the registry
+        return {}
+    for entry in entries:
+        for key in getattr(entry, "districts", None) or ():
+            covering[str(key)[:5]].append(entry.name)
+    return covering
+
+
+def _places_section(stats: ArchiveStats) -> str:
+    from crawler.places.gazetteer import district as district_of
+
+    parts = ['<h2 id="places">Places</h2>']
+    if not stats.district_named:
+        parts.append("<p>No article names a German place (records before places were tagged have none).</p>")
+        return "".join(parts)
+    parts.append(
+        f"<p>{stats.with_place} of {stats.articles} article(s) have a main place, in "
+        f"{len(stats.district_main)} district(s); {len(stats.district_named)} district(s) are named at all. "
+        "Per district: articles whose main place is in it, articles naming a place in it, the sites they come "
+        "from and the registry's sites that cover it.</p>"
+    )
+    covering = _coverage()
+    keys = sorted(stats.district_named, key=lambda k: (-stats.district_main[k], -stats.district_named[k], k))
+    rows = []
+    for key in keys[:MAX_ROWS]:
+        d = district_of(key)
+        name = f"{d.name} ({d.kind})" if d else key
+        land = d.land if d else ""
+        rows.append((key, name, land, stats.district_main[key], stats.district_named[key],
+                     ", ".join(sorted(stats.district_sites[key])), ", ".join(sorted(covering.get(key, []))) or "–"))  # fmt: skip
+    parts.append(
+        _table(
+            ["key", "district", "Land", "main place", "named", "sites with articles", "sites that cover it"],
+            rows,
+            [False, False, False, True, True],
+        )
+    )
+    if len(keys) > MAX_ROWS:
+        parts.append(f"<p class=muted>{len(keys) - MAX_ROWS} more not listed.</p>")
+    return "".join(parts)
+
+
 def _errors_section(stats: ArchiveStats, sites: list[str]) -> str:
     parts = ['<h2 id="errors">Errors</h2>']
     if stats.manifest_stats:
@@ -249,6 +299,7 @@ def render(stats: ArchiveStats, title: str = "newsarchive report", now: datetime
 <section>{_chart_section(stats, sites)}</section>
 <section>{_revisions_section(stats)}</section>
 <section>{_clusters_section(stats)}</section>
+<section>{_places_section(stats)}</section>
 <section>{_methods_section(stats, sites)}</section>
 <section>{_health_section(stats)}</section>
 <section>{_errors_section(stats, sites)}</section>

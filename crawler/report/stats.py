@@ -51,6 +51,11 @@ class ArchiveStats:
     manifest_stats: dict[str, dict[str, float]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(float))
     )
+    # district key -> articles whose main place is in it / articles naming a place in it; sites with such articles
+    district_main: Counter[str] = field(default_factory=Counter)
+    district_named: Counter[str] = field(default_factory=Counter)
+    district_sites: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    with_place: int = 0  # articles with a main place
     # site -> [(commit, health)] from the manifests' "health" key (crawler/health.py), in commit order
     health: dict[str, list[tuple[str, dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
 
@@ -117,6 +122,23 @@ def add_record(stats: ArchiveStats, record: Mapping[str, Any]) -> None:
     stats.clusters[_text(record.get("cluster")) or record_id].append(Member(record_id, site, title, url))
 
 
+def add_places(stats: ArchiveStats, record: Mapping[str, Any]) -> None:
+    """Count an article's districts once (its first record; a record without places counts nowhere)."""
+    site, _ = partition_of(record)
+    place = record.get("place")
+    if isinstance(place, Mapping) and isinstance(place.get("district"), str):
+        stats.with_place += 1
+        stats.district_main[place["district"]] += 1
+    named = {
+        p["district"]
+        for p in record.get("places") or ()
+        if isinstance(p, Mapping) and isinstance(p.get("district"), str)
+    }
+    for district in named:
+        stats.district_named[district] += 1
+        stats.district_sites[district].add(site)
+
+
 def collect(reader: ArchiveReader) -> ArchiveStats:
     """Count over every committed commit (its manifest and its records), in commit order."""
     stats = ArchiveStats()
@@ -149,4 +171,5 @@ def collect(reader: ArchiveReader) -> ArchiveStats:
                         seen.add(record_id)
                         stats.articles += 1
                         stats.per_day[partition_of(record)] += 1
+                        add_places(stats, record)
     return stats

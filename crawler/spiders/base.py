@@ -29,6 +29,7 @@ from crawler.netguard import Refused
 from crawler.offthread import ExtractPool, PageResult, process_page
 from crawler.shutdown import Stopping
 from pipelines.archive.warc import strip_credentials
+from crawler.places.coverage import site_coverage
 from pipelines.state import SeenEntry, state_for
 from pipelines.text import canonical, parse_flag, registrable_host, to_datetime
 
@@ -159,6 +160,8 @@ class NewsSpider(scrapy.Spider):
             image=fields.get("image"),
             paywalled=bool(fields.get("paywalled")),
             extractor=fields.get("extractor"),
+            places=list(fields.get("places") or []),
+            place=fields.get("place"),
             crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
             raw_response={**exchange_of(response), "body": response.body},
         )
@@ -555,17 +558,18 @@ class NewsSpider(scrapy.Spider):
             self._extract_pool = ExtractPool.for_crawler(self.crawler)
         charset = _header_charset(response)
         exchange = exchange_of(response)
+        coverage = site_coverage(self)
         if self._extract_pool is not None:
             try:
                 return await self._extract_pool.process(
-                    response.body, charset, response.url, self.selectors, exchange
+                    response.body, charset, response.url, self.selectors, exchange, coverage
                 )
             except Exception as exc:  # a worker died or the pool stopped: extract here instead
                 self.crawler.stats.inc_value("newsarchive/extract_pool_errors")
                 self.logger.warning(
                     "extraction worker failed on %s (%s): extracting inline", response.url, exc
                 )
-        return process_page(response.body, charset, response.url, self.selectors, exchange)
+        return process_page(response.body, charset, response.url, self.selectors, exchange, coverage)
 
     def not_an_article(self, response: Response) -> str:
         """Why a fetched page cannot be an article ("" when it may be one)."""

@@ -49,11 +49,13 @@ STRING_FIELDS = frozenset(
 )  # fmt: skip
 LIST_FIELDS = frozenset({"authors", "keywords", "aliases"})
 INT_FIELDS = frozenset({"revision", "schema_version", "schema_minor"})
+#: the places as flat columns: the main place's key, name, district and Land, and every place's key
+PLACE_COLUMNS = ("place", "place_name", "place_district", "place_land", "places")
 COLUMNS: tuple[str, ...] = (
     "id", "url", "canonical_url", "publisher", "region", "language", "title", "lead", "body", "authors",
     "published", "modified", "section", "keywords", "image", "paywalled", "crawled_at", "revision",
     "previous_hash", "content_hash", "aliases", "cluster", "near_duplicate_of", "raw", "extractor",
-    "schema_version", "kicker", "schema_minor",
+    "schema_version", "schema_minor", "kicker", *PLACE_COLUMNS,
 )  # fmt: skip
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 #: a CSV cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection")
@@ -109,7 +111,7 @@ def schema(fmt: str = "parquet") -> pa.Schema:
     }
     fields = []
     for name in COLUMNS:
-        if name in LIST_FIELDS:
+        if name in LIST_FIELDS or name == "places":
             kind = pa.string() if nested else pa.list_(pa.string())
         elif name in INT_FIELDS:
             kind = pa.int64()
@@ -145,9 +147,16 @@ def _int(value: Any) -> int | None:
 def _row(record: Mapping[str, Any], fmt: str) -> dict[str, Any]:
     """One row of the fixed schema; values of a wrong type are coerced or dropped to null."""
     row: dict[str, Any] = {}
+    place = record.get("place") if isinstance(record.get("place"), Mapping) else None
+    flat = {"place": "ags", "place_name": "name", "place_district": "district", "place_land": "land"}
     for name in COLUMNS:
         value = record.get(name)
-        if name in LIST_FIELDS:
+        if name in flat:
+            row[name] = None if place is None else _text(place.get(flat[name]))
+        elif name == "places":
+            keys = [str(p.get("ags")) for p in value if isinstance(p, Mapping)] if isinstance(value, list) else []
+            row[name] = keys if fmt == "parquet" else json.dumps(keys, ensure_ascii=False)
+        elif name in LIST_FIELDS:
             items = [str(v) for v in value] if isinstance(value, list) else []
             row[name] = items if fmt == "parquet" else json.dumps(items, ensure_ascii=False)
         elif name in INT_FIELDS:

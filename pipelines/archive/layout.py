@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 VERSION = "v1"
 SCHEMA_VERSION = 1
-# minor version of the record schema within v1: new optional fields only; a record without it is minor 0
+#: minor version of the record format within v1, new optional fields only: 1 adds kicker, places and place
+#: (docs/ARCHIVE.md); a record without it is minor 0
 SCHEMA_MINOR = 1
 ARTICLES = f"{VERSION}/articles"
 RAW = f"{VERSION}/raw"

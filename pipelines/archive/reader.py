@@ -78,6 +78,9 @@ class RecordFilter:
     clusters: frozenset[str] | None = None
     published_from: date | datetime | None = None
     published_to: date | datetime | None = None
+    #: official keys: an 8-digit municipality or a 5-digit district (every place inside it)
+    places: frozenset[str] | None = None
+    lands: frozenset[str] | None = None  # ISO 3166-2 codes of the Länder of the record's places, e.g. DE-NI
 
     @classmethod
     def build(
@@ -87,8 +90,15 @@ class RecordFilter:
         published_to: Bound = None,
         language: Values = None,
         cluster: Values = None,
+        place: Values = None,
+        land: Values = None,
     ) -> RecordFilter:
         sites = _values(site)
+        places = _values(place)
+        for key in places or ():
+            if not (key.isdigit() and len(key) in (5, 8)):
+                raise ValueError(f"place {key!r} is not a 5- or 8-digit official key")
+        lands = _values(land)
         languages = _values(language)
         low, high = parse_bound(published_from), parse_bound(published_to)
         if low is not None and high is not None and not _after(high, low):
@@ -99,6 +109,8 @@ class RecordFilter:
             clusters=_values(cluster),
             published_from=low,
             published_to=high,
+            places=places,
+            lands=None if lands is None else frozenset(land_code(code) for code in lands),
         )
 
     def wants_part(self, part: Mapping[str, Any]) -> bool:
@@ -117,6 +129,8 @@ class RecordFilter:
         # a cluster's first copy was archived before the others (records are immutable): its id is the cluster
         if self.clusters is not None and (record.get("cluster") or record.get("id")) not in self.clusters:
             return False
+        if (self.places is not None or self.lands is not None) and not self._in_places(record):
+            return False
         if self.published_from is not None or self.published_to is not None:
             published = published_at(record)
             if published is None:
@@ -126,6 +140,28 @@ class RecordFilter:
             if self.published_to is not None and not _after(self.published_to, published):
                 return False
         return True
+
+
+    def _in_places(self, record: Mapping[str, Any]) -> bool:
+        """Whether one of the record's places is wanted (a record of minor version 0 has none)."""
+        for place in record.get("places") or ():
+            if not isinstance(place, Mapping):
+                continue
+            if self.places is not None and not ({place.get("ags"), place.get("district")} & self.places):
+                continue
+            if self.lands is not None and place.get("land") not in self.lands:
+                continue
+            return True
+        return False
+
+
+def land_code(text: str) -> str:
+    """``NI``, ``ni`` or ``DE-NI`` -> ``DE-NI`` (ValueError for anything else)."""
+    code = text.strip().upper()
+    code = code if code.startswith("DE-") else "DE-" + code
+    if len(code) != 5 or not code[3:].isalpha():
+        raise ValueError(f"{text!r} is not a Land code such as NI or DE-NI")
+    return code
 
 
 def _after(a: date | datetime, b: date | datetime) -> bool:
@@ -185,15 +221,19 @@ class ArchiveReader:
         published_to: Bound = None,
         language: Values = None,
         cluster: Values = None,
+        place: Values = None,
+        land: Values = None,
         latest: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Committed records after ``after`` that match the filters, in commit order.
 
-        ``site``, ``language`` and ``cluster`` take one value or several. With ``latest`` only the
+        ``site``, ``language``, ``cluster``, ``place`` and ``land`` take one value or several; ``place`` is an
+        official key (8 digits: a municipality; 5 digits: a district and all its municipalities) matched against
+        the record's ``places``, ``land`` a Land code ("NI" or "DE-NI") matched against their Länder. With ``latest`` only the
         highest revision of each ``id`` (among the commits read) is yielded, at its place in commit
         order; this reads the parts twice and holds a dict id -> revision. ``cursor`` is updated per commit.
         """
-        selection = RecordFilter.build(site, published_from, published_to, language, cluster)
+        selection = RecordFilter.build(site, published_from, published_to, language, cluster, place, land)
         return self.select(selection, after=after, latest=latest)
 
     def select(

@@ -39,6 +39,8 @@ FIELDS: tuple[str, ...] = (
     "schema_version",
 )
 _LISTS = frozenset({"authors", "keywords", "aliases"})
+#: optional fields written even when null (place: None says "no main place", not "not tagged")
+_NULLABLE_EXTRAS = frozenset({"place"})
 #: item fields never written to the JSON record
 TRANSIENT = frozenset({"raw_response", "precomputed"})
 
@@ -47,7 +49,7 @@ def build_record(item: Mapping[str, Any]) -> dict[str, Any]:
     """All FIELDS (missing ones as null / []), then any extra fields of the item, minus TRANSIENT."""
     record: dict[str, Any] = {name: ([] if name in _LISTS else None) for name in FIELDS}
     for name, value in item.items():
-        if name not in TRANSIENT and value is not None:
+        if name not in TRANSIENT and (value is not None or name in _NULLABLE_EXTRAS):
             record[name] = value
     if record["paywalled"] is None:
         record["paywalled"] = False
