@@ -79,7 +79,7 @@ DISCOVERY_MAX_SECTIONS = defaults.DISCOVERY_MAX_SECTIONS
 DISCOVERY_INDEX_CHILDREN = defaults.DISCOVERY_INDEX_CHILDREN
 # Pages of such sites found to be no article (a section front, a form) are not fetched again for REJECTED_TTL seconds.
 REJECTED_TTL = defaults.REJECTED_TTL
-# A user's TOML list of sites (crawler/sitesfile.py, docs/ADDING_A_SITE.md); `crawl --sites-file` sets it too.
+# A user's TOML list of sites (crawler/sites/entry.py, docs/ADDING_A_SITE.md); `crawl --sites-file` sets it too.
 SITES_FILE = os.environ.get("SITES_FILE", "")
 
 # Every http(s) request goes through the mirror handler; it is a pass-through unless MIRROR_URL is set, in

@@ -32,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from crawler.registry import LAENDER, RegistryEntry, load_registry, registry_spider  # noqa: E402
+from crawler.sites import LAENDER, SiteEntry, load_registry, registry_spider  # noqa: E402
 
 
 def bench_classes(n: int) -> dict[str, type]:
@@ -41,7 +41,7 @@ def bench_classes(n: int) -> dict[str, type]:
     codes = sorted(LAENDER)
     for i in range(n - len(classes)):
         host = f"www.bench-{i:03d}.example"
-        entry = RegistryEntry(
+        entry = SiteEntry(
             url=f"https://{host}/",
             name=f"bench_{i:03d}",
             publisher=f"Bench {i:03d}",

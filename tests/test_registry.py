@@ -13,9 +13,9 @@ import pytest
 
 from crawler.evaluate import date_match, token_f1
 from crawler.extract import extract
-from crawler.registry import (
+from crawler.sites import (
     LAENDER,
-    RegistryError,
+    SitesError,
     by_region,
     entry_for,
     land_code,
@@ -23,8 +23,8 @@ from crawler.registry import (
     parse_registry,
     registry_spider,
     registry_spiders,
+    site_classes,
 )
-from crawler.sites import site_classes
 from crawler.spiders.platforms import PLATFORMS, FunkeSpider, IppenSpider, MadsackSpider
 from tests.clirun import cli
 
@@ -85,7 +85,7 @@ def test_region_by_code_or_name(text: str) -> None:
 
 
 def test_unknown_region_is_an_error_listing_the_codes() -> None:
-    with pytest.raises(RegistryError, match=r"unknown region 'XX'.*NI"):
+    with pytest.raises(SitesError, match=r"unknown region 'XX'.*NI"):
         by_region("XX")
 
 
@@ -95,36 +95,49 @@ GOOD = '[[site]]\nurl = "https://www.example.de/"\nname = "ex"\npublisher = "Ex"
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ('colour = "red"\n', r"site #1 \(ex\): unknown key 'colour'"),
-        ('article_url = "("\n', r"site #1 \(ex\): bad regex"),
-        ('skip = "x"\n', r"'skip' must be a list of strings"),
-        ('feeds = ["file:///etc/passwd"]\n', r"'feeds' holds a non-http\(s\) URL"),
-        ('platform = "nope"\n', r"unknown 'platform' 'nope'"),
-        ('lands = ["DE-XX"]\n', r"'land' 'DE-XX' is not the ISO 3166-2 code of a Land"),
-        ("language = 3\n", r"'language' must be a string"),
+        ('colour = "red"\n', r"entry 1 \(ex\): field 'colour': unknown key"),
+        ('article_url = "("\n', r"entry 1 \(ex\): field 'article_url': bad regular expression"),
+        ('skip = "x"\n', r"field 'skip': expected a list of strings"),
+        ('feeds = ["file:///etc/passwd"]\n', r"field 'feeds': not an http\(s\) URL"),
+        ('platform = "nope"\n', r"field 'platform': unknown platform 'nope'"),
+        ('lands = ["DE-XX"]\n', r"field 'lands': 'DE-XX': expected the ISO 3166-2 code of a German Land"),
+        ("language = 3\n", r"field 'language': expected a string"),
     ],
 )
 def test_bad_entries_are_named_with_their_field(extra: str, message: str) -> None:
-    with pytest.raises(RegistryError, match=message):
-        parse_registry([("x.toml", GOOD + extra)], frozenset(PLATFORMS))
+    with pytest.raises(SitesError, match=message):
+        parse_registry([("x.toml", GOOD + extra)])
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (GOOD.replace('land = "DE-HB"', 'land = "DE-XX"'), r"'land' 'DE-XX' is not the ISO 3166-2 code"),
-        (GOOD.replace("https://www.example.de/", "ftp://www.example.de/"), r"'url' must be an http\(s\) URL"),
-        (GOOD.replace('source = "https://de.wikipedia.org/wiki/Ex"\n', ""), r"'source' is required"),
-        (GOOD.replace('name = "ex"', 'name = "Ex Site"'), r"'name' must match"),
-        (GOOD + GOOD.replace("www.example.de", "other.example.de"), r"site #2 \(ex\): duplicate 'name' 'ex'"),
+        (GOOD.replace('land = "DE-HB"', 'land = "DE-XX"'), r"field 'land': 'DE-XX': expected the ISO 3166-2"),
+        (
+            GOOD.replace("https://www.example.de/", "ftp://www.example.de/"),
+            r"field 'url': not an http\(s\) URL",
+        ),
+        (GOOD.replace('source = "https://de.wikipedia.org/wiki/Ex"\n', ""), r"field 'source': missing"),
+        (GOOD.replace('name = "ex"', 'name = "Ex Site"'), r"field 'name': 'Ex Site': use lower-case"),
+        (
+            GOOD + GOOD.replace("www.example.de", "other.example.de"),
+            r"entry 2 \(ex\): field 'name': duplicate",
+        ),
         (GOOD + GOOD.replace('name = "ex"', 'name = "ex2"'), r"duplicate domain 'www.example.de'"),
+        (
+            GOOD
+            + GOOD.replace('name = "ex"', 'name = "ex2"').replace("www.example.de/", "o.de/")
+            + 'domains = ["example.de"]\n',
+            r"entry 2 \(ex2\): field 'domains': duplicate domain 'example.de'",
+        ),
         ("site = 3\n", r"'site' must be an array of tables"),
+        ('[[site]]\nurl = "https://x.de/"\n', r"entry 1 \(https://x.de/\): field 'name': missing"),
         ("[[site]\n", r"not valid TOML"),
     ],
 )
 def test_bad_registry_files(text: str, message: str) -> None:
-    with pytest.raises(RegistryError, match=message):
-        parse_registry([("x.toml", text)], frozenset(PLATFORMS))
+    with pytest.raises(SitesError, match=message):
+        parse_registry([("x.toml", text)])
 
 
 def test_entry_without_pinned_entry_points_discovers_them_from_its_front_page() -> None:
@@ -242,3 +255,34 @@ def test_a_broadcaster_of_several_laender_is_in_each_of_them() -> None:
         assert ndr in by_region(code), code
     assert ndr not in by_region("BY")
     assert ndr.info()["lands"] == ["DE-HH", "DE-NI", "DE-SH", "DE-MV"]
+
+
+def test_the_checker_knows_every_platform_base() -> None:
+    from crawler.sites import PLATFORM_NAMES
+
+    assert tuple(PLATFORMS) == PLATFORM_NAMES
+
+
+def test_spiders_import_only_the_entry_format_of_crawler_sites() -> None:
+    """The spiders sit above the entry format and below the resolution: no import back up."""
+    import ast
+
+    allowed = {"crawler.sites.entry"}
+    for path in sorted((REPO / "crawler" / "spiders").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for module in modules:
+                if module.startswith(("crawler.sites", "crawler.sitesfile", "crawler.registry")):
+                    assert module in allowed, f"{path.name} imports {module}"
+
+
+def test_aliases_add_to_the_host_of_the_url() -> None:
+    (entry,) = parse_registry([("x.toml", GOOD + 'domains = ["example-alt.de"]\n')])
+    assert entry.domains == ("www.example.de", "example-alt.de")
+    assert registry_spider(entry).domains == ["www.example.de", "example-alt.de"]

@@ -13,7 +13,7 @@ import pytest
 from crawler.demo import fixtures_dir
 from crawler.demo.registry_mirror import build_registry_mirror
 from crawler.demo.server import MirrorServer
-from crawler.registry import by_region, registry_spider
+from crawler.sites import by_region, registry_spider
 from tests.clirun import cli
 
 PER_SITE = 2

@@ -1,4 +1,4 @@
-"""A user's sites file (crawler/sitesfile.py): the format, its errors, and the spider classes built from it."""
+"""A user's sites file (crawler/sites/entry.py): the format, its errors, and the spider classes built from it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import SiteSelectors
-from crawler.sitesfile import (
-    SitesFileError,
+from crawler.sites import (
+    SitesError,
     entry_for_url,
     load_sites_file,
     parse_sites,
@@ -92,7 +92,7 @@ def test_site_names_come_from_the_registrable_domain() -> None:
     ],
 )
 def test_errors_name_the_entry_and_the_field(text: str, entry: str, field: str) -> None:
-    with pytest.raises(SitesFileError) as info:
+    with pytest.raises(SitesError) as info:
         parse_sites(text, "my.toml")
     message = str(info.value)
     assert message.startswith(f"my.toml: {entry}"), message
@@ -101,9 +101,9 @@ def test_errors_name_the_entry_and_the_field(text: str, entry: str, field: str) 
 
 
 def test_not_toml_and_unreadable_files_are_errors(tmp_path: Path) -> None:
-    with pytest.raises(SitesFileError, match="not valid TOML"):
+    with pytest.raises(SitesError, match="not valid TOML"):
         parse_sites("[[site]\nurl=", "x.toml")
-    with pytest.raises(SitesFileError, match="cannot read sites file"):
+    with pytest.raises(SitesError, match="cannot read sites file"):
         load_sites_file(tmp_path / "missing.toml")
     path = tmp_path / "ok.toml"
     path.write_text(GOOD, encoding="utf-8")
@@ -191,5 +191,5 @@ def test_urls_names_and_sites_file_entries_resolve_to_one_spider_each(tmp_path: 
         resolve_sites(["nope"], settings)
     (tmp_path / "clash.toml").write_text('[[site]]\nurl = "https://x.de/"\nname = "ndr"\n', encoding="utf-8")
     settings.set("SITES_FILE", str(tmp_path / "clash.toml"))
-    with pytest.raises(SitesFileError, match="field 'name': 'ndr' is a built-in site"):
+    with pytest.raises(SitesError, match="field 'name': 'ndr' is a built-in site"):
         resolve_sites(["ndr"], settings)

@@ -33,9 +33,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def site_infos(region: str | None = None) -> list[dict[str, Any]]:
-    """What ``sites --json`` prints for the registry: each entry's spider data and its registry fields."""
-    from crawler.registry import by_region, load_registry, registry_spider
-    from crawler.sites import site_info
+    """What ``sites --json`` prints for the registry: each entry's spider data and its own fields."""
+    from crawler.sites import by_region, load_registry, registry_spider, site_info
 
     try:
         entries = by_region(region) if region else list(load_registry())
@@ -46,39 +45,26 @@ def site_infos(region: str | None = None) -> list[dict[str, Any]]:
 
 def user_infos(path: str, region: str | None = None) -> list[dict[str, Any]]:
     """The sites of the user's sites file, in the same shape (land/area where the entry names them)."""
-    from crawler.registry import LAENDER, land_code
-    from crawler.sites import site_info
-    from crawler.sitesfile import SitesFileError, load_sites_file, spider_class
+    from crawler.sites import SitesError, land_code, load_sites_file, site_info, spider_class
 
     try:
         entries = load_sites_file(path)
         code = land_code(region) if region else None
-    except (SitesFileError, ValueError) as exc:
+    except SitesError as exc:
         raise UsageError(str(exc)) from exc
     return [
-        {
-            **site_info(spider_class(e)),
-            "url": e.url,
-            "group": e.group or None,
-            "land": e.land or None,
-            "land_name": LAENDER.get(e.land),
-            "area": e.area or None,
-            "platform": e.platform or None,
-            "source": e.source or None,
-        }
-        for e in entries
-        if code is None or e.land == code or code in e.lands
+        {**site_info(spider_class(e)), **e.info()} for e in entries if code is None or code in e.all_lands
     ]
 
 
 def _region(text: str) -> str:
-    from crawler.registry import land_code
+    from crawler.sites import land_code
 
     return land_code(text)
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.registry import LAENDER
+    from crawler.sites import LAENDER
 
     infos = site_infos(args.region)
     path = args.sites_file or os.environ.get("SITES_FILE")

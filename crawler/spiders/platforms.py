@@ -55,7 +55,7 @@ class MadsackSpider(NewsSpider):
     article_url: ClassVar[str] = r"-[A-Z0-9]{26}\.html$"
 
 
-#: platform name (the ``platform`` key of a site entry, crawler/sitesfile.py) -> its base
+#: platform name (the ``platform`` key of a site entry, crawler/sites/entry.py PLATFORM_NAMES) -> its base
 PLATFORMS: dict[str, type[NewsSpider]] = {
     "funke": FunkeSpider,
     "ippen": IppenSpider,
