@@ -15,8 +15,11 @@ from crawler.evaluate import date_match, token_f1
 from crawler.extract import extract
 from crawler.sites import (
     LAENDER,
+    SiteEntry,
     SitesError,
     by_region,
+    coverage,
+    covering,
     entry_for,
     land_code,
     load_registry,
@@ -228,6 +231,7 @@ def test_sites_region_filter_and_json(tmp_path: Path) -> None:
     assert all("DE-TH" in s["lands"] for s in listing) and "mdr" in {s["name"] for s in listing}
     for s in listing:
         assert s["source"].startswith("http") and s["area"] and s["url"]
+        assert all(re.fullmatch(r"\d{5}", key) for key in s["districts"]), s["name"]
         assert s["land_name"] == "Thüringen" or s["land"] != "DE-TH"
     everything = cli("sites", cwd=tmp_path)
     assert everything.stdout.rstrip().endswith(f"{len(load_registry())} sites")
@@ -286,3 +290,57 @@ def test_aliases_add_to_the_host_of_the_url() -> None:
     (entry,) = parse_registry([("x.toml", GOOD + 'domains = ["example-alt.de"]\n')])
     assert entry.domains == ("www.example.de", "example-alt.de")
     assert registry_spider(entry).domains == ["www.example.de", "example-alt.de"]
+
+
+def _entries(*tables: str) -> list[SiteEntry]:
+    return parse_registry([("x.toml", "".join(tables))])
+
+
+BROADCASTER = GOOD.replace("www.example.de", "www.funk.example").replace('name = "ex"', 'name = "funk"')
+
+
+def test_districts_are_checked_against_the_gazetteer() -> None:
+    (entry,) = _entries(GOOD + 'districts = ["04011", "04012"]\n')
+    assert entry.districts == ("04011", "04012") and entry.info()["districts"] == ["04011", "04012"]
+    for bad, message in [
+        ('["4011"]', r"field 'districts': '4011': expected a 5-digit district key"),
+        ('["04099"]', r"field 'districts': no such district in the gazetteer: 04099"),
+        ('["04011", "04011"]', r"field 'districts': a district key is named twice"),
+        ('"04011"', r"field 'districts': expected a list of strings"),
+    ]:
+        with pytest.raises(SitesError, match=message):
+            _entries(GOOD + f"districts = {bad}\n")
+
+
+def test_covering_a_place_and_the_coverage_of_each_land() -> None:
+    local = GOOD + 'districts = ["04011"]\n'  # Bremen only; the broadcaster names no district
+    entries = _entries(local, BROADCASTER)
+    area, sites = covering("Bremen", entries)
+    assert area.district == "04011" and [e.name for e in sites] == ["ex"]
+    area, sites = covering("04012000", entries)
+    assert area.name == "Bremerhaven" and sites == []
+    with pytest.raises(SitesError, match="names 16 municipalities"):
+        covering("Neustadt", entries)
+    lands = {c.land: c for c in coverage(entries)}
+    assert [d.key for d in lands["DE-HB"].covered] == ["04011"]
+    # the broadcaster's Land is Bremen too, but a Land-wide entry names no district and covers none
+    assert [d.key for d in lands["DE-HB"].uncovered] == ["04012"]
+    assert lands["DE-HB"].sites["04011"] == ("ex",)
+    assert sum(len(c.districts) for c in lands.values()) == 400
+
+
+def test_sites_covering_and_coverage_commands(tmp_path: Path) -> None:
+    proc = cli("sites", "--covering", "Wolfsburg", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Wolfsburg (03103000, Niedersachsen): ")
+    expected = {e.name for e in load_registry() if "03103" in e.districts}
+    assert expected and {line.split()[0] for line in proc.stdout.splitlines()[1:]} == expected
+    proc = cli("sites", "coverage", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["districts"] == 400 and len(report["lands"]) == 16
+    covered = {d["key"] for land in report["lands"] for d in land["covered"]}
+    assert covered == {key for e in load_registry() for key in e.districts}
+    assert report["covered"] == len(covered)
+    proc = cli("sites", "--covering", "Neustadt", cwd=tmp_path)
+    assert proc.returncode == 2 and "give a key" in proc.stderr and "Traceback" not in proc.stderr

@@ -28,6 +28,7 @@ publisher = "Nordwest-Beispiel"
 group = "Nordwest-Mediengruppe"
 land = "DE-NI"
 area = "Oldenburg, Ammerland, Wesermarsch"
+districts = ["03403", "03451", "03461"]
 language = "de"
 feeds = ["https://www.nordwest-beispiel.de/rss/oldenburg.xml"]
 article_url = '/[a-z-]+_\\d+$'
@@ -54,6 +55,7 @@ def test_a_good_file_reads_with_defaults_filled_in() -> None:
     assert nwz.name == "nordwest" and nwz.publisher == "Nordwest-Beispiel"
     assert nwz.region == "Niedersachsen: Oldenburg, Ammerland, Wesermarsch"
     assert nwz.domains == ("www.nordwest-beispiel.de",) and nwz.pinned
+    assert nwz.districts == ("03403", "03451", "03461") and bare.districts == ()
     assert nwz.selectors == SiteSelectors(body="div.article-body", drop=("aside",), title_order=("jsonld",))
     assert bare.name == "kreiszeitung_beispiel_de" and not bare.pinned
     assert bare.publisher == "" and bare.region == "" and bare.domains == ("www.kreiszeitung-beispiel.de",)
@@ -89,6 +91,12 @@ def test_site_names_come_from_the_registrable_domain() -> None:
         ('[[site]]\nurl = "https://a.de/"\n[site.selectors]\nbody = 3', "entry 1", "selectors.body"),
         ('[[site]]\nurl = "https://a.de/"\n[site.selectors]\nfont = "x"', "entry 1", "selectors.font"),
         ('[[site]]\nurl = "https://a.de/"\n[[site]]\nurl = "https://www.a.de/"', "entry 2", "name"),
+        (
+            '[[site]]\nurl = "https://a.de/"\n[[site]]\nurl = "https://b.de/"\nname = "b"\ndomains = ["www.a.de"]',
+            "entry 2",
+            "domains",
+        ),
+        ('[[site]]\nurl = "https://a.de/"\ndistricts = ["03999"]', "entry 1", "districts"),
     ],
 )
 def test_errors_name_the_entry_and_the_field(text: str, entry: str, field: str) -> None:
@@ -160,6 +168,7 @@ def test_sites_lists_the_users_sites_beside_the_built_in_ones(tmp_path: Path) ->
     proc = cli("sites", "--sites-file", "sites.toml", "--json", cwd=tmp_path)
     infos = {i["name"]: i for i in json.loads(proc.stdout)}
     assert infos["nordwest"]["origin"] == "sites file" and infos["ndr"]["origin"] == "built in"
+    assert infos["nordwest"]["districts"] == ["03403", "03451", "03461"] and infos["ndr"]["districts"] == []
     assert (
         infos["kreiszeitung_beispiel_de"]["discovered"] is True and infos["nordwest"]["discovered"] is False
     )

@@ -6,7 +6,9 @@
 - crawler/sites/data/de-<land>.toml: the registry's entries, one file per Land; crawler/sites/registry.py
   loads them (:func:`load_registry`, :func:`by_region`).
 - crawler/sites/resolve.py: names, front-page URLs, sites-file entries and registry entries to spiders
-  (:func:`resolve_sites`, :func:`spider_class`, :func:`registry_spider`, :func:`site_classes`).
+  (:func:`resolve_sites`, :func:`spider_class`, :func:`registry_spider`, :func:`site_classes`);
+- the districts an entry covers (``districts``, 5-digit keys of crawler.places' gazetteer): :func:`covering` a
+  place, :func:`coverage` per Land.
 
 The names below are importable from ``crawler.sites``; each submodule is imported when one of its names is
 first used, so that importing the entry format does not import the spiders.
@@ -33,7 +35,15 @@ if TYPE_CHECKING:
         parse_sites,
         site_name_for,
     )
-    from crawler.sites.registry import by_region, entry_for, load_registry, parse_registry
+    from crawler.sites.registry import (
+        LandCoverage,
+        by_region,
+        coverage,
+        covering,
+        entry_for,
+        load_registry,
+        parse_registry,
+    )
     from crawler.sites.resolve import (
         UnknownSites,
         project_settings,
@@ -53,7 +63,15 @@ _HOME = {
         *("entry_for_url", "is_site_url", "land_code", "load_sites_file", "parse_documents", "parse_sites"),
         "site_name_for",
     ),
-    "registry": ("by_region", "entry_for", "load_registry", "parse_registry"),
+    "registry": (
+        "LandCoverage",
+        "by_region",
+        "coverage",
+        "covering",
+        "entry_for",
+        "load_registry",
+        "parse_registry",
+    ),
     "resolve": (
         *("UnknownSites", "project_settings", "registry_spider", "registry_spiders", "resolve_sites"),
         *("site_classes", "site_for_url", "site_info", "spider_class", "user_sites"),
@@ -64,11 +82,14 @@ _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 __all__ = [
     "LAENDER",
     "PLATFORM_NAMES",
+    "LandCoverage",
     "SiteEntry",
     "SitesError",
     "UnknownSites",
     "by_region",
     "check_entry",
+    "coverage",
+    "covering",
     "default_region",
     "entry_for",
     "entry_for_url",

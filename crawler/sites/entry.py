@@ -4,7 +4,7 @@ The format (docs/ADDING_A_SITE.md) is the same for a user's sites file (``crawl 
 ``SITES_FILE``) and the built-in registry (crawler/sites/data/). Every key but ``url`` is optional in a sites
 file; the registry also requires ``name``, ``publisher``, ``land`` (a German Land), ``area`` and ``source``.
 :func:`parse_sites` reads and checks a document before any request: unknown keys, wrong types, a non-http(s)
-URL, a bad regex, an unknown Land or platform, a duplicate name or domain are a :class:`SitesError`
+URL, a bad regex, an unknown Land, platform or district key, a duplicate name or domain are a :class:`SitesError`
 naming the document, the entry (its index and name or URL) and the field.
 
 This module imports nothing of the spiders: they import :class:`SiteEntry` from here.
@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.extract import SiteSelectors
+from crawler.places.gazetteer import district
 from pipelines.text import is_http_url, registrable_host
 
 #: ISO 3166-2 code -> the Land's official short name
@@ -52,6 +53,7 @@ REGISTRY_REQUIRED = ("name", "publisher", "land", "area", "source")
 _NAME = re.compile(r"[a-z0-9_]+")
 _LAND = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_DISTRICT = re.compile(r"\d{5}")
 _HOST = re.compile(r"[a-z0-9.-]+")
 _STRING_FIELDS = ("name", "publisher", "group", "land", "area", "region", "language", "platform", "source")
 _URL_LISTS = ("feeds", "news_sitemaps", "sitemaps", "sections")
@@ -80,6 +82,7 @@ class SiteEntry:
     region: str = ""  # the text the records carry; default: "<Land name>: <area>"
     language: str = ""
     domains: tuple[str, ...] = ()  # the host of url first, then aliases
+    districts: tuple[str, ...] = ()  # 5-digit district keys (Kreisschlüssel) of the area its local news cover
     platform: str = ""
     feeds: tuple[str, ...] = ()
     news_sitemaps: tuple[str, ...] = ()
@@ -119,6 +122,7 @@ class SiteEntry:
             "lands": list(self.all_lands),
             "land_name": LAENDER.get(self.land),
             "area": self.area or None,
+            "districts": list(self.districts),
             "platform": self.platform or None,
             "source": self.source or None,
         }
@@ -231,6 +235,18 @@ class _Checker:
                 raise self.fail(key, f"{code!r}: expected an ISO 3166-2 code such as DE-NI")
         return lands
 
+    def districts(self) -> tuple[str, ...]:
+        keys = self.strings("districts")
+        for key in keys:
+            if not _DISTRICT.fullmatch(key):
+                raise self.fail("districts", f"{key!r}: expected a 5-digit district key such as 03103")
+        if len(set(keys)) != len(keys):
+            raise self.fail("districts", "a district key is named twice")
+        unknown = [key for key in keys if district(key) is None]
+        if unknown:
+            raise self.fail("districts", f"no such district in the gazetteer: {', '.join(unknown)}")
+        return keys
+
     def domains(self, url: str) -> tuple[str, ...]:
         aliases = self.strings("domains")
         for d in aliases:
@@ -296,6 +312,7 @@ class _Checker:
             region=s["region"] or default_region(s["land"], s["area"]),
             language=s["language"],
             domains=self.domains(url),
+            districts=self.districts(),
             platform=s["platform"],
             archive_sitemap=archive,
             archive_since=since,
