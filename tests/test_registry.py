@@ -48,8 +48,9 @@ def test_names_and_domains_are_unique_and_lands_valid() -> None:
     entries = load_registry()
     names = [e.name for e in entries]
     assert len(names) == len(set(names))
-    domains = [d for e in entries for d in e.domains]
-    assert len(domains) == len(set(domains))
+    # a domain is one site's, aliases included; www.x.de and x.de are one domain
+    domains = [d.lower().removeprefix("www.") for e in entries for d in e.domains]
+    assert not {d for d in domains if domains.count(d) > 1}
     for e in entries:
         assert re.fullmatch(r"[a-z0-9_]+", e.name)
         assert e.land in LAENDER
@@ -61,6 +62,27 @@ def test_every_entry_names_a_public_source() -> None:
     for e in load_registry():
         parts = urlsplit(e.source)
         assert parts.scheme in ("http", "https") and parts.hostname, e.name
+
+
+def test_every_district_key_is_in_the_gazetteer_and_every_land_is_covered() -> None:
+    from crawler.places.gazetteer import district
+
+    for e in load_registry():
+        assert all(district(key) is not None for key in e.districts), e.name
+    for land in coverage():
+        assert land.covered, f"no entry covers any district of {land.land}"
+
+
+def test_the_coverage_table_in_the_docs_is_current() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("coverage_table", REPO / "scripts" / "coverage_table.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = (REPO / "docs" / "COVERAGE.md").read_text(encoding="utf-8")
+    assert text == module.render(), "run python scripts/coverage_table.py"
+    assert f"The registry holds {len(load_registry())} sites" in text
 
 
 def test_names_are_stable() -> None:
