@@ -36,13 +36,13 @@ class Run:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    entries = by_region("NW")
+    entries = by_region("SN")
     mirror = build_registry_mirror([registry_spider(e) for e in entries], fixtures_dir(), PER_SITE)
     work = tmp_path_factory.mktemp("region")
     archive = work / "archive"
     with MirrorServer(mirror, latency=0.01) as server:
         proc = cli(
-            "crawl", "--region", "NW", "--mirror", server.url, "--archive", str(archive), "--no-progress",
+            "crawl", "--region", "SN", "--mirror", server.url, "--archive", str(archive), "--no-progress",
             *POLITE, *SITES_AT_ONCE, cwd=work,
         )  # fmt: skip
         peak = dict(server.peak_in_flight)
@@ -67,11 +67,11 @@ def test_every_site_of_the_land_is_archived(run: Run) -> None:
 
 
 def test_records_carry_the_registry_region(run: Run) -> None:
-    nw = next(r for r in run.records if r["site"] == "neue_westfaelische")
-    assert nw["region"] == "Nordrhein-Westfalen: Bielefeld, Ostwestfalen-Lippe"
-    assert nw["publisher"] == "Neue Westfälische"
-    waz = next(r for r in run.records if r["site"] == "waz")
-    assert waz["region"] == "Nordrhein-Westfalen: Ruhrgebiet"  # a site file's records keep their region
+    sz = next(r for r in run.records if r["site"] == "saechsische")
+    assert sz["region"] == "Sachsen: Dresden, Ostsachsen"
+    assert sz["publisher"] == "Sächsische Zeitung"
+    mdr = next(r for r in run.records if r["site"] == "mdr")
+    assert mdr["region"] == "Sachsen, Sachsen-Anhalt, Thüringen"  # a site file's records keep their region
 
 
 def test_no_host_got_more_than_two_requests_at_once(run: Run) -> None:
