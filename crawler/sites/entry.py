@@ -45,7 +45,7 @@ LAENDER: dict[str, str] = {
 }
 
 #: the names of the platform bases (crawler/spiders/platforms.py maps each to its class)
-PLATFORM_NAMES = ("funke", "ippen", "madsack")
+PLATFORM_NAMES = ("funke", "ippen", "madsack", "noz", "dumont", "swmh", "vrm", "rp")
 
 #: keys the registry requires of every entry (a sites file only ``url``)
 REGISTRY_REQUIRED = ("name", "publisher", "land", "area", "source")
