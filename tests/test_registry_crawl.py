@@ -92,3 +92,15 @@ def test_a_site_with_nothing_pinned_is_discovered_through_its_robots_txt() -> No
     mirror = build_registry_mirror([cls], fixtures_dir(), 2)
     robots = mirror.get("www.ksta.de", "/robots.txt")
     assert robots is not None and b"Sitemap: https://www.ksta.de/sitemap.xml" in robots.body
+
+
+def test_the_mirror_serves_every_registry_site() -> None:
+    """make bench-many-sites crawls the whole registry against this mirror: each site's pages are in an article
+    URL shape its rules accept (the platforms' shapes included)."""
+    from crawler.sites import load_registry
+
+    classes = [registry_spider(e) for e in load_registry()]
+    mirror = build_registry_mirror(classes, fixtures_dir(), 1)
+    for cls in classes:
+        assert mirror.get(cls.domains[0], "/robots.txt") is not None, cls.name
+        assert mirror.expected[cls.name], cls.name
