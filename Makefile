@@ -29,9 +29,9 @@ bench: $(STAMP) debian-packages
 bench-extract:
 	bash scripts/bench_extract.sh
 
-## bench-many-sites: peak RSS, wall time and per-host politeness crawling 20, 100 and 300 sites in one run
+## bench-many-sites: peak RSS, wall time and per-host politeness crawling 20, 100 and all the registry's sites in one run
 bench-many-sites: $(STAMP)
-	$(BIN)/python scripts/bench_many_sites.py --sites 20 100 300 --per-site 3 --pool 2
+	$(BIN)/python scripts/bench_many_sites.py --sites 20 100 all --per-site 3 --pool 2
 
 ## bench-distributed: one worker against three on the same synthetic mirror (3,000 articles on 3 sites)
 bench-distributed: $(STAMP) debian-packages

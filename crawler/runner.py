@@ -46,7 +46,7 @@ class CrawlOptions:
     progress: bool = False
     recheck: bool = False  # refetch every known article the run discovers (conditionally)
     distributed: str | None = None  # redis:// URI: be one worker of a distributed crawl (crawler/distributed)
-    sites_file: str | None = None  # a user's TOML list of sites (crawler/sitesfile.py); else SITES_FILE
+    sites_file: str | None = None  # a user's TOML list of sites (crawler/sites/entry.py); else SITES_FILE
     extra_settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -203,11 +203,9 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
     """Crawl the sites (each with its own spider; at most CONCURRENT_SITES at once) and collect their figures.
 
     ``classes`` (name -> spider) is what site names resolve against: by default the registry's sites
-    (crawler.registry) and the site files; URLs and the sites file's entries come on top (crawler.sites).
+    (crawler/sites/data) and the site files; URLs and the sites file's entries come on top (crawler.sites).
     """
-    from crawler.registry import registry_spiders
-    from crawler.sites import site_classes
-    from crawler.sitesfile import SitesFileError
+    from crawler.sites import SitesError, registry_spiders, site_classes
     from crawler.spiders.discover import DiscoveringSpider
     from pipelines.state import state_uri
 
@@ -216,7 +214,7 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
         classes = {**registry_spiders(), **site_classes(settings)}
     try:
         classes = resolve_sites(opts.sites, settings, classes)
-    except (SitesFileError, UnknownSites) as exc:
+    except (SitesError, UnknownSites) as exc:
         raise UsageError(str(exc)) from exc
     if not classes:
         raise UsageError("no site to crawl: give site names or front-page URLs, or a sites file with entries")

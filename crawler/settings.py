@@ -105,7 +105,7 @@ SITEMAP_INDEX_CHILDREN = defaults.SITEMAP_INDEX_CHILDREN
 BACKFILL_RESUME_TTL = defaults.BACKFILL_RESUME_TTL
 ROBOTSTXT_MAX_BYTES = defaults.ROBOTSTXT_MAX_BYTES
 SITE_TIME_BUDGET = defaults.SITE_TIME_BUDGET
-# A user's TOML list of sites (crawler/sitesfile.py, docs/ADDING_A_SITE.md); `crawl --sites-file` sets it too.
+# A user's TOML list of sites (crawler/sites/entry.py, docs/ADDING_A_SITE.md); `crawl --sites-file` sets it too.
 SITES_FILE = os.environ.get("SITES_FILE", "")
 
 # Every http(s) request goes through the mirror handler; it is a pass-through unless MIRROR_URL is set, in

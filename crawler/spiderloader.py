@@ -4,7 +4,7 @@ as ``newsarchive crawl``.
 Scrapy's own loader finds the site files under crawler/spiders/de; this one adds every site of the registry,
 every entry of the user's sites file (SITES_FILE, e.g. ``scrapy crawl mysite -s SITES_FILE=sites.toml``) and
 sites given by their front-page URL (``scrapy crawl https://www.example-zeitung.de/``). It only calls the
-public functions of the site modules (crawler.sites, crawler.registry, crawler.sitesfile).
+public functions of the sites package (crawler.sites).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class NewsSpiderLoader(SpiderLoader):
     def _registry(self) -> dict[str, type[Spider]]:
         """The registry's sites that are no site file (loaded once)."""
         if self._reg is None:
-            from crawler.registry import registry_spiders
+            from crawler.sites import registry_spiders
 
             self._reg = {k: v for k, v in registry_spiders().items() if k not in self._spiders}
         return self._reg
@@ -43,8 +43,7 @@ class NewsSpiderLoader(SpiderLoader):
     def _others(self) -> dict[str, type[Spider]]:
         """The registry's and the sites file's sites that are no site file (loaded once)."""
         if self._more is None:
-            from crawler.sites import user_sites
-            from crawler.sitesfile import spider_class
+            from crawler.sites import spider_class, user_sites
 
             more = dict(self._registry())
             for name, entry in user_sites(self.settings).items():  # type: ignore[arg-type]
@@ -59,7 +58,7 @@ class NewsSpiderLoader(SpiderLoader):
         others = self._others()
         if spider_name in others:
             return others[spider_name]
-        from crawler.sitesfile import is_site_url
+        from crawler.sites import is_site_url
 
         if is_site_url(spider_name):
             from crawler.sites import resolve_sites

@@ -14,7 +14,9 @@ mirror runs in this process, so its memory is not counted. Figures:
 
 ``--pool K`` also runs each configuration as K processes, each crawling a share of the sites.
 
-Usage: python scripts/bench_many_sites.py [--sites 20 100 300] [--per-site 3] [--pool 2] [--json]
+``--sites all`` is the registry's full size (every entry, no synthetic one).
+
+Usage: python scripts/bench_many_sites.py [--sites 20 100 all 300] [--per-site 3] [--pool 2] [--json]
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from crawler.registry import LAENDER, RegistryEntry, load_registry, registry_spider  # noqa: E402
+from crawler.sites import LAENDER, SiteEntry, load_registry, registry_spider  # noqa: E402
 
 
 def bench_classes(n: int) -> dict[str, type]:
@@ -41,7 +43,7 @@ def bench_classes(n: int) -> dict[str, type]:
     codes = sorted(LAENDER)
     for i in range(n - len(classes)):
         host = f"www.bench-{i:03d}.example"
-        entry = RegistryEntry(
+        entry = SiteEntry(
             url=f"https://{host}/",
             name=f"bench_{i:03d}",
             publisher=f"Bench {i:03d}",
@@ -131,7 +133,12 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sites", type=int, nargs="+", default=[20, 100, 300])
+    parser.add_argument(
+        "--sites",
+        nargs="+",
+        default=["20", "100", "all"],
+        help="site counts to crawl; 'all' is every registry entry (default: 20 100 all)",
+    )
     parser.add_argument("--per-site", type=int, default=3, help="articles per site (default 3)")
     parser.add_argument("--pool", type=int, default=0, help="also run each as this many processes")
     parser.add_argument(
@@ -150,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         return child(args)
+    args.sites = [len(load_registry()) if n == "all" else int(n) for n in args.sites]
 
     from crawler.demo import fixtures_dir
     from crawler.demo.registry_mirror import build_registry_mirror

@@ -18,8 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from make_fixtures import DEFAULT_CORPUS, REPO, site_of, write_case
 
-from crawler.registry import load_registry
-from crawler.sites import site_classes
+from crawler.sites import load_registry, site_classes
 
 DEFAULT_OUT = REPO / "tests" / "fixtures" / "platforms"
 

@@ -16,8 +16,7 @@ from crawler.demo.mirror import Mirror, SiteSpec, build_mirror
 from crawler.demo.server import MirrorServer
 from crawler.demo.stories import AGENCY_SITES, COPIES, REVISED_SITE
 from crawler.demo.unlisted import add_unlisted_site
-from crawler.sites import site_classes
-from crawler.sitesfile import site_name_for
+from crawler.sites import site_classes, site_name_for
 from pipelines.archive.reader import open_archive
 from tests.clirun import FAST, clean_env, cli
 

@@ -25,9 +25,7 @@ from crawler.demo import pages_dir
 from crawler.demo.mirror import Mirror, SiteSpec, build_mirror
 from crawler.demo.server import MirrorServer
 from crawler.demo.unlisted import add_unlisted_site
-from crawler.registry import load_registry
-from crawler.sites import site_classes
-from crawler.sitesfile import site_name_for
+from crawler.sites import load_registry, site_classes, site_name_for
 from tests.clirun import FAST
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""A user's sites file (crawler/sitesfile.py): the format, its errors, and the spider classes built from it."""
+"""A user's sites file (crawler/sites/entry.py): the format, its errors, and the spider classes built from it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import SiteSelectors
-from crawler.sitesfile import (
-    SitesFileError,
+from crawler.sites import (
+    SitesError,
     entry_for_url,
     load_sites_file,
     parse_sites,
@@ -28,6 +28,7 @@ publisher = "Nordwest-Beispiel"
 group = "Nordwest-Mediengruppe"
 land = "DE-NI"
 area = "Oldenburg, Ammerland, Wesermarsch"
+districts = ["03403", "03451", "03461"]
 language = "de"
 feeds = ["https://www.nordwest-beispiel.de/rss/oldenburg.xml"]
 article_url = '/[a-z-]+_\\d+$'
@@ -54,6 +55,7 @@ def test_a_good_file_reads_with_defaults_filled_in() -> None:
     assert nwz.name == "nordwest" and nwz.publisher == "Nordwest-Beispiel"
     assert nwz.region == "Niedersachsen: Oldenburg, Ammerland, Wesermarsch"
     assert nwz.domains == ("www.nordwest-beispiel.de",) and nwz.pinned
+    assert nwz.districts == ("03403", "03451", "03461") and bare.districts == ()
     assert nwz.selectors == SiteSelectors(body="div.article-body", drop=("aside",), title_order=("jsonld",))
     assert bare.name == "kreiszeitung_beispiel_de" and not bare.pinned
     assert bare.publisher == "" and bare.region == "" and bare.domains == ("www.kreiszeitung-beispiel.de",)
@@ -89,10 +91,16 @@ def test_site_names_come_from_the_registrable_domain() -> None:
         ('[[site]]\nurl = "https://a.de/"\n[site.selectors]\nbody = 3', "entry 1", "selectors.body"),
         ('[[site]]\nurl = "https://a.de/"\n[site.selectors]\nfont = "x"', "entry 1", "selectors.font"),
         ('[[site]]\nurl = "https://a.de/"\n[[site]]\nurl = "https://www.a.de/"', "entry 2", "name"),
+        (
+            '[[site]]\nurl = "https://a.de/"\n[[site]]\nurl = "https://b.de/"\nname = "b"\ndomains = ["www.a.de"]',
+            "entry 2",
+            "domains",
+        ),
+        ('[[site]]\nurl = "https://a.de/"\ndistricts = ["03999"]', "entry 1", "districts"),
     ],
 )
 def test_errors_name_the_entry_and_the_field(text: str, entry: str, field: str) -> None:
-    with pytest.raises(SitesFileError) as info:
+    with pytest.raises(SitesError) as info:
         parse_sites(text, "my.toml")
     message = str(info.value)
     assert message.startswith(f"my.toml: {entry}"), message
@@ -101,9 +109,9 @@ def test_errors_name_the_entry_and_the_field(text: str, entry: str, field: str) 
 
 
 def test_not_toml_and_unreadable_files_are_errors(tmp_path: Path) -> None:
-    with pytest.raises(SitesFileError, match="not valid TOML"):
+    with pytest.raises(SitesError, match="not valid TOML"):
         parse_sites("[[site]\nurl=", "x.toml")
-    with pytest.raises(SitesFileError, match="cannot read sites file"):
+    with pytest.raises(SitesError, match="cannot read sites file"):
         load_sites_file(tmp_path / "missing.toml")
     path = tmp_path / "ok.toml"
     path.write_text(GOOD, encoding="utf-8")
@@ -160,6 +168,7 @@ def test_sites_lists_the_users_sites_beside_the_built_in_ones(tmp_path: Path) ->
     proc = cli("sites", "--sites-file", "sites.toml", "--json", cwd=tmp_path)
     infos = {i["name"]: i for i in json.loads(proc.stdout)}
     assert infos["nordwest"]["origin"] == "sites file" and infos["ndr"]["origin"] == "built in"
+    assert infos["nordwest"]["districts"] == ["03403", "03451", "03461"] and infos["ndr"]["districts"] == []
     assert (
         infos["kreiszeitung_beispiel_de"]["discovered"] is True and infos["nordwest"]["discovered"] is False
     )
@@ -191,5 +200,5 @@ def test_urls_names_and_sites_file_entries_resolve_to_one_spider_each(tmp_path: 
         resolve_sites(["nope"], settings)
     (tmp_path / "clash.toml").write_text('[[site]]\nurl = "https://x.de/"\nname = "ndr"\n', encoding="utf-8")
     settings.set("SITES_FILE", str(tmp_path / "clash.toml"))
-    with pytest.raises(SitesFileError, match="field 'name': 'ndr' is a built-in site"):
+    with pytest.raises(SitesError, match="field 'name': 'ndr' is a built-in site"):
         resolve_sites(["ndr"], settings)

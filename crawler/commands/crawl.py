@@ -101,13 +101,13 @@ def run(args: argparse.Namespace) -> int:
 
 def chosen_sites(names: list[str], regions: list[str], everything: bool) -> list[str]:
     """The named sites, then those of each --region (or all of them with --all), each once, in that order."""
-    from crawler.registry import RegistryError, by_region, load_registry
+    from crawler.sites import SitesError, by_region, load_registry
 
     chosen = list(names)
     try:
         for region in regions:
             chosen += [e.name for e in by_region(region)]
-    except RegistryError as exc:
+    except SitesError as exc:
         raise UsageError(str(exc)) from exc
     if everything:
         chosen += [e.name for e in load_registry()]

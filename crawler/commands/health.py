@@ -85,8 +85,7 @@ def print_table(rows: list[tuple[str, ...]], out: TextIO) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.sites import site_for_url
-    from crawler.sitesfile import is_site_url, site_name_for
+    from crawler.sites import is_site_url, site_for_url, site_name_for
     from pipelines.state import StateError, open_state
 
     if args.site and is_site_url(args.site):  # a built-in site's URL, or a site crawled by its URL

@@ -73,14 +73,14 @@ def run(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.health import HealthTally
-    from crawler.sitesfile import SitesFileError, entry_for_url, is_site_url, spider_class
+    from crawler.sites import SitesError, entry_for_url, is_site_url, spider_class
     from crawler.spiders.discover import DiscoveringSpider
 
     if not is_site_url(args.url):
         raise UsageError(f"probe takes a front-page URL (http:// or https://), got {args.url!r}")
     try:
         entry = entry_for_url(args.url)
-    except SitesFileError as exc:
+    except SitesError as exc:
         raise UsageError(str(exc)) from exc
     if args.samples < 0 or args.max_pages < 1:
         raise UsageError("--samples must be 0 or more and --max-pages 1 or more")

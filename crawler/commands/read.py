@@ -83,11 +83,11 @@ def _place_key(text: str) -> str:
 
 
 def _land(text: str) -> str:
-    from crawler.registry import RegistryError, land_code
+    from crawler.sites import SitesError, land_code
 
     try:
         return land_code(text)
-    except RegistryError as exc:
+    except SitesError as exc:
         raise UsageError(f"--land: {exc}") from exc
 
 

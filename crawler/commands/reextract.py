@@ -163,8 +163,7 @@ def run(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.runner import CrawlOptions, build_settings, check_locations
-    from crawler.sites import UnknownSites, resolve_sites
-    from crawler.sitesfile import SitesFileError
+    from crawler.sites import SitesError, UnknownSites, resolve_sites
     from pipelines.state import state_uri
 
     opts = CrawlOptions(
@@ -177,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
     settings = build_settings(opts)
     try:  # a built-in site, a sites-file entry, or a site given by its front-page URL
         classes = resolve_sites([args.site], settings)
-    except (SitesFileError, UnknownSites) as exc:
+    except (SitesError, UnknownSites) as exc:
         raise UsageError(str(exc)) from exc
     site_cls = next(iter(classes.values()))
     args.site = site_cls.name

@@ -24,9 +24,24 @@ def _moved(article: FixtureArticle, site: str, host: str, path: str) -> FixtureA
     return replace(article, site=site, url=urlunsplit(("https", host, path, parts.query, "")))
 
 
-def _path(path: str, with_id: bool) -> str:
-    """The page's path, or (for platforms whose article URLs end in an id) that path ending in one."""
-    return path.rstrip("/").removesuffix(".html") + f"-{_ID26}.html" if with_id else path
+#: the article path shapes of the platforms (crawler/spiders/platforms.py), tried in this order after the page's
+#: own path: a 26-character id, a numeric id (with or without ``.html``), ``_<id>``, ``_aid-<id>`` and
+#: ``/artikel/<slug>-<id>``
+_SHAPES = (
+    lambda stem: f"{stem}-{_ID26}.html",
+    lambda stem: f"{stem}-12345678.html",
+    lambda stem: f"{stem}-1234567",
+    lambda stem: f"{stem}_12345678",
+    lambda stem: f"{stem}_aid-12345678",
+    lambda stem: f"/lokales/region/artikel/{stem.rpartition('/')[2] or 'artikel'}-12345678",
+)
+
+
+def _path(path: str, shape: int) -> str:
+    """The page's path (shape 0), or that path in the article URL shape of a platform (1..len(_SHAPES))."""
+    if not shape:
+        return path
+    return _SHAPES[shape - 1](path.rstrip("/").removesuffix(".html"))
 
 
 def _accepted(spec: SiteSpec, url: str) -> bool:
@@ -44,8 +59,8 @@ def borrowed_articles(
     host = spec.domains[0]
     for i in range(len(donors)):
         pages = donors[(start + i) % len(donors)]
-        for with_id in (False, True):
-            moved = [_moved(a, spec.name, host, _path(urlsplit(a.url).path, with_id)) for a in pages]
+        for shape in range(len(_SHAPES) + 1):
+            moved = [_moved(a, spec.name, host, _path(urlsplit(a.url).path, shape)) for a in pages]
             if all(_accepted(spec, a.url) for a in moved):
                 return moved
     raise SyntheticError(f"{spec.name}: no saved page can be moved to an article URL the site accepts")

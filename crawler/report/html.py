@@ -192,7 +192,7 @@ def _health_section(stats: ArchiveStats) -> str:
 
 def _coverage() -> dict[str, list[str]]:
     """District key -> names of the registry's sites that declare they cover it (entries with ``districts``)."""
-    from crawler.registry import load_registry
+    from crawler.sites import load_registry
 
     covering: dict[str, list[str]] = defaultdict(list)
     try:

@@ -8,7 +8,7 @@ DISCOVERY_TTL seconds, so the next runs start from it without probing. Only http
 registrable domain are followed, and the hosts robots.txt names sitemaps on, for sitemaps only. A robots.txt that disallows the front page ends the site's run at once.
 
 Sites-file entries that name their entry points crawl them as a registered site does; their classes are built
-by crawler.sitesfile.spider_class on this base.
+by crawler.sites.resolve.spider_class on this base.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pipelines.text import registrable_host
 if TYPE_CHECKING:
     from scrapy.http import TextResponse
 
-    from crawler.sitesfile import SiteEntry
+    from crawler.sites.entry import SiteEntry
 
 #: tried in this order when robots.txt names no sitemap
 WELL_KNOWN_SITEMAPS = ("/sitemap.xml", "/sitemap_index.xml", "/news-sitemap.xml", "/sitemap-news.xml")

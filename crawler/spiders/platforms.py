@@ -52,9 +52,74 @@ class MadsackSpider(NewsSpider):
     article_url: ClassVar[str] = r"-[A-Z0-9]{26}\.html$"
 
 
-#: platform name (the ``platform`` key of a site entry, crawler/sitesfile.py) -> its base
+class NozSpider(NewsSpider):
+    """NOZ / mh:n Medien titles (noz.de, shz.de, svz.de, ...): one portal platform whose local pages live under
+    ``/lokales/<place>/`` and whose articles end ``/artikel/<slug>-<id>``.
+
+    Seen on public links of two titles: ``noz.de/lokales/hasbergen/artikel/<slug>-23451387`` and
+    ``shz.de/lokales/glueckstadt/artikel/<slug>-47487039``; older noz.de links read ``/artikel/716185/<slug>``.
+    """
+
+    article_url: ClassVar[str] = r"/artikel/(?:[^/?#]+-\d{6,}|\d{5,}/[^/?#]+)$"
+
+
+class DumontSpider(NewsSpider):
+    """DuMont's Cologne titles (ksta.de, rundschau-online.de): article URLs are a section path and a slug ending
+    in a numeric id, no extension.
+
+    Seen on public links: ``ksta.de/koeln/innenstadt/<slug>-2251162``, ``rundschau-online.de/region/bonn/<slug>-1238613``,
+    ``rundschau-online.de/region/euskirchen-eifel/<slug>-352099``.
+    """
+
+    article_url: ClassVar[str] = r"^https?://[^/]+/(?:[^/?#]+/)+[^/?#]+-\d{6,8}$"
+
+
+class SwmhSpider(NewsSpider):
+    """Südwestdeutsche Medienholding titles (stuttgarter-zeitung.de, stuttgarter-nachrichten.de): articles at
+    ``/inhalt.<slug>.<uuid>.html``, on the newer layout ``/<section>/<slug>-<8-digit id>.html``.
+
+    Seen on public links of both titles (``stuttgarter-nachrichten.de/inhalt.<slug>.1c6201bd-dc78-4b03-b7d8-cf7d324b9b77.html``,
+    ``stuttgarter-zeitung.de/inhalt.<slug>.b7e189b3-a33d-41a3-a0f4-141cd13df54e.html``) and on a saved page
+    (``stuttgarter-zeitung.de/lokales/stuttgart/<slug>-79290836.html``).
+    """
+
+    article_url: ClassVar[str] = (
+        r"(?:/inhalt\.[^/?#]+\.[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|/[^/?#]+-\d{8})\.html$"
+    )
+
+
+class VrmSpider(NewsSpider):
+    """VRM titles (allgemeine-zeitung.de, echo-online.de, wiesbadener-kurier.de, ...): local pages under
+    ``/lokales/<place>/``, articles ending ``_<7-9 digit id>`` (``.htm`` on the older layout).
+
+    Seen on public links of two titles: ``echo-online.de/lokales/darmstadt/<slug>_23598548`` and
+    ``allgemeine-zeitung.de/lokales/polizei/<slug>_14913147.htm``.
+    """
+
+    article_url: ClassVar[str] = r"/[^/?#]+_\d{7,9}(?:\.html?)?$"
+
+
+class RpSpider(NewsSpider):
+    """Rheinische Post Mediengruppe titles (rp-online.de, saarbruecker-zeitung.de, volksfreund.de): articles end
+    ``_aid-<id>`` (``.html`` on some links).
+
+    Seen on a saved rp-online.de page (``/nrw/landespolitik/<slug>_aid-107992075``) and on public links of the
+    others: ``saarbruecker-zeitung.de/saarland/merzig-wadern/merzig/<slug>_aid-49584991``,
+    ``saarbruecker-zeitung.de/saarland/saar-pfalz-kreis/<slug>_aid-143117363.html``,
+    ``volksfreund.de/region/trier-trierer-land/<slug>_aid-64474567``.
+    """
+
+    article_url: ClassVar[str] = r"_aid-\d+(?:\.html)?/?$"
+
+
+#: platform name (the ``platform`` key of a site entry; crawler/sites/entry.py PLATFORM_NAMES) -> its base
 PLATFORMS: dict[str, type[NewsSpider]] = {
     "funke": FunkeSpider,
     "ippen": IppenSpider,
     "madsack": MadsackSpider,
+    "noz": NozSpider,
+    "dumont": DumontSpider,
+    "swmh": SwmhSpider,
+    "vrm": VrmSpider,
+    "rp": RpSpider,
 }

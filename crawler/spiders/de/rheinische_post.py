@@ -1,7 +1,7 @@
-from crawler.spiders.base import NewsSpider
+from crawler.spiders.platforms import RpSpider
 
 
-class RheinischePostSpider(NewsSpider):
+class RheinischePostSpider(RpSpider):
     name = "rheinische_post"
     publisher = "Rheinische Post"
     region = "Nordrhein-Westfalen: Düsseldorf, Niederrhein"

@@ -1,7 +1,7 @@
-from crawler.spiders.base import NewsSpider
+from crawler.spiders.platforms import SwmhSpider
 
 
-class StuttgarterZeitungSpider(NewsSpider):
+class StuttgarterZeitungSpider(SwmhSpider):
     name = "stuttgarter_zeitung"
     publisher = "Stuttgarter Zeitung"
     region = "Baden-Württemberg: Stuttgart"
