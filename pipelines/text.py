@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -43,7 +43,7 @@ TRACKING_PARAMS = frozenset(
 TRACKING_PREFIXES = ("utm_", "wt_", "at_", "pk_", "mtm_")
 
 # characters that carry no text: zero-width space, BOM, soft hyphen
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\ufeff\u00ad"))
+_INVISIBLE = "\u200b\ufeff\u00ad"
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
 
@@ -78,11 +78,24 @@ def as_str(value: object) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
+def _unescaped(value: object) -> str:
+    """``value`` as text with HTML entities replaced and the invisible characters removed. ``str.replace`` of
+    each (when present) is several times faster than ``str.translate`` with a table on non-ASCII text, and text
+    without ``&`` has no entity to replace."""
+    text = str(value)
+    if "&" in text:
+        text = replace_entities(text)
+    for char in _INVISIBLE:
+        if char in text:
+            text = text.replace(char, "")
+    return text
+
+
 def clean_text(value: object) -> str | None:
     """Unescape HTML entities and collapse all whitespace to single spaces; '' -> None."""
     if value is None:
         return None
-    text = " ".join(replace_entities(str(value)).translate(_INVISIBLE).split())
+    text = " ".join(_unescaped(value).split())
     return text or None
 
 
@@ -90,7 +103,9 @@ def clean_body(value: object) -> str:
     """Paragraphs trimmed (spaces collapsed, single line breaks kept) and joined by one blank line."""
     if not value:
         return ""
-    text = replace_entities(str(value)).translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    text = _unescaped(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = []
     for block in _PARAGRAPH_BREAK.split(text):
         lines = [" ".join(line.split()) for line in block.split("\n")]
@@ -183,6 +198,7 @@ def _is_variant(pair: str) -> bool:
     return values is None or unquote(value).lower() in values
 
 
+@lru_cache(maxsize=4096)
 def canonical(url: str) -> str:
     """w3lib canonical form (sorted query, no fragment) without tracking parameters.
 
