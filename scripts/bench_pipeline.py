@@ -16,7 +16,8 @@ site spider through ``--mirror``:
 The bare fetch is Scrapy's baseline: it keeps CPython's garbage collection (``GC_TUNE = False``) and Scrapy's own
 MetaRefreshMiddleware, so the ratio (b)/(a) compares the full pipeline with plain Scrapy. A run may be given as a
 variant with settings of its own, ``KIND:NAME=VALUE[,NAME=VALUE...]`` (e.g. ``bare:GC_TUNE=True`` or
-``local:GC_TUNE=False``), and ``--repeat N`` runs the whole list N times, alternating, so that variants are
+``local:GC_TUNE=False``; ``CODE=DIR`` runs the crawl with the packages found in DIR, e.g. an earlier commit's
+``git archive REV crawler pipelines | tar -x -C DIR``), and ``--repeat N`` runs the whole list N times, alternating, so that variants are
 compared side by side in one run on a shared machine.
 
 Politeness is off for the benchmark only (no AutoThrottle, no delay, 32 concurrent requests; robots.txt is
@@ -47,6 +48,11 @@ from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# a run with another version of crawler/ and pipelines/ (``CODE=DIR``): set in the environment, so that the
+# extraction workers, which import this script as their main module, find the same version
+CODE_ENV = "NEWSARCHIVE_BENCH_CODE"
+if os.environ.get(CODE_ENV):
+    sys.path.insert(0, os.environ[CODE_ENV])
 
 DEFAULT_SITE = "waz"
 KINDS = ("bare", "local", "s3")
@@ -420,12 +426,15 @@ def main(argv: list[str] | None = None) -> int:
                     "mirror": nginx.url,
                     "archive": str(work / "archive"),
                     "state": f"sqlite:///{work / 'state.sqlite'}",
-                    "settings": {**extra, **own},
+                    "settings": {**extra, **{k: v for k, v in own.items() if k != "CODE"}},
                     "trace_memory": args.trace_memory,
                 }
+                if own.get("CODE"):
+                    spec["env"] = {CODE_ENV: str(Path(own["CODE"]).resolve())}
                 if kind == "s3":
                     spec["archive"] = f"s3://{BUCKET}/run-{len(results)}"
                     spec["env"] = {
+                        **spec.get("env", {}),
                         "AWS_ENDPOINT_URL": moto.endpoint,
                         "AWS_ACCESS_KEY_ID": "testing",
                         "AWS_SECRET_ACCESS_KEY": "testing",
