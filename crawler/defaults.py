@@ -41,6 +41,10 @@ DISCOVERY_MAX_SECTIONS = 20
 DISCOVERY_INDEX_CHILDREN = 5
 #: ... seconds a page found to be no article is not fetched again
 REJECTED_TTL = 7 * 24 * 3600.0
+#: garbage collection (crawler/gctune.py): the start-up objects frozen in the crawl process and the extraction
+#: workers, and the youngest generation collected every GC_THRESHOLD net allocations (CPython: 700)
+GC_TUNE = True
+GC_THRESHOLD = 50_000
 
 # A site costs a bounded amount per run (docs/RELIABILITY.md); what a cap leaves out is counted as
 # newsarchive/capped/<what> and named in the crawl summary.

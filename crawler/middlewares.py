@@ -8,8 +8,13 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, cast
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
+from scrapy.http import HtmlResponse
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import reactor, task
+from w3lib.encoding import html_to_unicode
+from w3lib.html import get_base_url, get_meta_refresh
 
 from crawler import defaults
 from crawler.discovery import cut_robots
@@ -21,6 +26,11 @@ if TYPE_CHECKING:
     from twisted.internet.interfaces import IReactorTime
 
 log = logging.getLogger(__name__)
+
+#: Scrapy's MetaRefreshMiddleware looks at the first 4,096 characters of a page ...
+META_REFRESH_CHARS = 4096
+#: ... which the first 16 KiB of its bytes hold (HeadMetaRefreshMiddleware)
+META_REFRESH_HEAD_BYTES = 4 * META_REFRESH_CHARS
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -92,3 +102,38 @@ class CappedRobotsTxtMiddleware(RobotsTxtMiddleware):
             )
             response = response.replace(body=cut_robots(response.body, limit))
         await super()._parse_robots(response, netloc, request)
+
+
+class HeadMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's MetaRefreshMiddleware reading only the page's first ``METAREFRESH_HEAD_BYTES`` bytes.
+
+    Scrapy's looks for ``<meta http-equiv="refresh">`` in the first 4,096 characters of ``response.text``, which
+    decodes the whole body first: about a tenth of the CPU of a bare fetch, for text nothing else in the crawl
+    process reads (the extraction workers parse the bytes). This one decodes the head alone (its encoding from
+    the Content-Type header, a BOM or a ``<meta charset>``, as w3lib finds it) and looks at the same 4,096
+    characters: a UTF-8 character has at most 4 bytes, so 16 KiB hold them.
+    """
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if (
+            request.meta.get("dont_redirect", False)
+            or request.method == "HEAD"
+            or not isinstance(response, HtmlResponse)
+            or urlparse_cached(request).scheme not in {"http", "https"}
+        ):
+            return response
+        content_type = response.headers.get(b"Content-Type")
+        encoding, text = html_to_unicode(
+            content_type.decode("latin-1") if content_type else None, response.body[:META_REFRESH_HEAD_BYTES]
+        )
+        text = text[:META_REFRESH_CHARS]
+        base_url = get_base_url(text, response.url, encoding)
+        interval, url = get_meta_refresh(text, base_url, encoding, ignore_tags=self._ignore_tags)
+        if not url:
+            return response
+        redirected = self._redirect_request_using_get(request, response, url)
+        if urlparse_cached(redirected).scheme not in {"http", "https"}:
+            return response
+        if cast("float", interval) < self._maxdelay:
+            return self._redirect(redirected, request, "meta refresh")
+        return response

@@ -69,6 +69,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's robots.txt middleware, reading at most ROBOTSTXT_MAX_BYTES of a robots.txt
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.CappedRobotsTxtMiddleware": 100,
+    # Scrapy's meta-refresh redirects, looking at the page's head only instead of decoding the whole body
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.HeadMetaRefreshMiddleware": 580,
 }
 # Incremental crawls read newest first and stop reading a feed or sitemap after this many known articles in a
 # row (0: never stop early; known articles are skipped either way), but only when the site's previous run
@@ -136,6 +139,7 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 EXTENSIONS = {
+    "crawler.gctune.GcTuning": 0,
     "crawler.extensions.SiteLock": 100,
     "crawler.shutdown.MaxArticles": 200,
     "crawler.extensions.SiteBudget": 150,
@@ -177,6 +181,11 @@ ARCHIVE_SPOOL_RETRY_INTERVAL = 60.0
 # extraction, content hash, MinHash signature, the compressed WARC records), so that a second core works; 0 does
 # it inline. Default: one per core beyond the first, 1 to 4.
 EXTRACT_WORKERS = defaults.extract_workers()
+# Garbage collection (crawler/gctune.py): after start-up the objects alive are frozen (no collection walks them
+# again) and the youngest generation is collected every GC_THRESHOLD net allocations instead of CPython's 700, in
+# the crawl process and in the extraction workers; GC_TUNE = False keeps CPython's defaults.
+GC_TUNE = defaults.GC_TUNE
+GC_THRESHOLD = defaults.GC_THRESHOLD
 # The archive pipeline builds and compresses the raw WARC records of items that arrive without them (items of
 # other spiders) in a thread of its own (compression releases the GIL).
 ARCHIVE_WRITER_THREAD = True

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Self
@@ -71,14 +72,37 @@ def shingles(text: str) -> set[bytes]:
     return {" ".join(words[i : i + n]).encode() for i in range(max(len(words) - n + 1, 0))}
 
 
-@cache
-def _minhash() -> tuple[Any, Any, str]:
-    """datasketch's MinHash class and its permutations. Imported on first use: datasketch imports scipy (about
-    a second of CPU), which a crawl process whose extraction workers sign the articles never needs."""
-    from datasketch import MinHash
+#: MurmurHash3's 32-bit finalizer (datasketch's "affine32" pre-mix of each input hash)
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
-    template = MinHash(num_perm=NUM_PERM, seed=SEED)
-    return MinHash, template.permutations, str(template.scheme)
+
+@cache
+def _permutations() -> tuple[np.ndarray[Any, np.dtype[np.uint32]], np.ndarray[Any, np.dtype[np.uint32]]]:
+    """The NUM_PERM affine permutations h -> a*h + b (mod 2^32, a odd) drawn from SEED as datasketch 2's
+    "affine32" scheme draws them, so that signatures are datasketch's bit for bit (tests/test_cluster.py)."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def minhash(grams: Iterable[bytes]) -> np.ndarray[Any, np.dtype[np.uint32]]:
+    """The MinHash values of ``grams``: datasketch's ``MinHash(num_perm=NUM_PERM, seed=SEED).update_batch`` with
+    its default "affine32" scheme (the first 4 bytes of each SHA-1 as a little-endian uint32, mixed by the
+    MurmurHash3 finalizer, then each permutation's minimum), in one numpy pass without datasketch's imports."""
+    sha1 = hashlib.sha1
+    hv = np.frombuffer(b"".join([sha1(g).digest()[:4] for g in grams]), dtype="<u4").astype(np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX
+    hv ^= hv >> s1
+    hv *= m1
+    hv ^= hv >> s2
+    hv *= m2
+    hv ^= hv >> s3
+    a, b = _permutations()
+    if not len(hv):
+        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    values: np.ndarray[Any, np.dtype[np.uint32]] = (hv[:, None] * a + b).min(axis=0)
+    return values
 
 
 def signature(text: str) -> Signature | None:
@@ -86,10 +110,7 @@ def signature(text: str) -> Signature | None:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    minhash, permutations, scheme = _minhash()
-    m = minhash(num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme=scheme)  # type: ignore[arg-type]
-    m.update_batch(list(grams))
-    return Signature(np.asarray(m.hashvalues, dtype=np.uint32), len(grams))
+    return Signature(minhash(grams), len(grams))
 
 
 def band_keys(values: np.ndarray[Any, Any]) -> tuple[int, ...]:

@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -50,6 +50,8 @@ _INVISIBLE: dict[int, int | None] = {
     **dict.fromkeys(map(ord, "\u200b\ufeff\u00ad" + _CONTROLS)),
     **dict.fromkeys(range(0xD800, 0xE000), 0xFFFD),
 }
+#: finds the characters above: most text has none, and a search is cheaper than a translation of all of it
+_HAS_INVISIBLE = re.compile("[\u200b\ufeff\u00ad" + re.escape(_CONTROLS) + "\ud800-\udfff]")
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
 
@@ -84,11 +86,23 @@ def as_str(value: object) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
+def _unescaped(value: object) -> str:
+    """``value`` as text with HTML entities replaced and the invisible characters removed (lone surrogates become
+    U+FFFD). Text without ``&`` has no entity to replace, and ``str.translate`` with a table, slow on non-ASCII
+    text, runs only when a search finds something to remove."""
+    text = str(value)
+    if "&" in text:
+        text = replace_entities(text)
+    if _HAS_INVISIBLE.search(text) is not None:
+        text = text.translate(_INVISIBLE)
+    return text
+
+
 def clean_text(value: object) -> str | None:
     """Unescape HTML entities and collapse all whitespace to single spaces; '' -> None."""
     if value is None:
         return None
-    text = " ".join(replace_entities(str(value)).translate(_INVISIBLE).split())
+    text = " ".join(_unescaped(value).split())
     return text or None
 
 
@@ -96,7 +110,9 @@ def clean_body(value: object) -> str:
     """Paragraphs trimmed (spaces collapsed, single line breaks kept) and joined by one blank line."""
     if not value:
         return ""
-    text = replace_entities(str(value)).translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    text = _unescaped(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = []
     for block in _PARAGRAPH_BREAK.split(text):
         lines = [" ".join(line.split()) for line in block.split("\n")]
@@ -189,6 +205,7 @@ def _is_variant(pair: str) -> bool:
     return values is None or unquote(value).lower() in values
 
 
+@lru_cache(maxsize=4096)
 def canonical(url: str) -> str:
     """w3lib canonical form (sorted query, no fragment) without tracking parameters.
 

@@ -1,6 +1,6 @@
 """Pipeline benchmark: bare fetch against the full pipeline (local archive, S3), side by side in one run.
 
-    .venv/bin/python scripts/bench_pipeline.py [--articles 3000] [--site waz] [--runs bare local s3]
+    .venv/bin/python scripts/bench_pipeline.py [--articles 3000] [--site waz] [--runs bare local s3] [--repeat N]
 
 Builds a synthetic mirror of ``--articles`` unique article pages (crawler/demo/synthetic.py: the site's saved
 page from the fixtures, each variant with its own URL, headline and first paragraph) with the site's news
@@ -12,6 +12,13 @@ site spider through ``--mirror``:
   no extraction, no pipelines;
 * ``local``: the full pipeline (extract, normalise, dedup, cluster, archive with raw WARC) into a local archive;
 * ``s3``: the same into S3 (moto's server on 127.0.0.1, tests/s3server.py).
+
+The bare fetch is Scrapy's baseline: it keeps CPython's garbage collection (``GC_TUNE = False``) and Scrapy's own
+MetaRefreshMiddleware, so the ratio (b)/(a) compares the full pipeline with plain Scrapy. A run may be given as a
+variant with settings of its own, ``KIND:NAME=VALUE[,NAME=VALUE...]`` (e.g. ``bare:GC_TUNE=True`` or
+``local:GC_TUNE=False``; ``CODE=DIR`` runs the crawl with the packages found in DIR, e.g. an earlier commit's
+``git archive REV crawler pipelines | tar -x -C DIR``), and ``--repeat N`` runs the whole list N times, alternating, so that variants are
+compared side by side in one run on a shared machine.
 
 Politeness is off for the benchmark only (no AutoThrottle, no delay, 32 concurrent requests; robots.txt is
 obeyed and allows everything). Printed per run: articles/s (crawl wall time, from the spider's start to its
@@ -41,8 +48,14 @@ from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# a run with another version of crawler/ and pipelines/ (``CODE=DIR``): set in the environment, so that the
+# extraction workers, which import this script as their main module, find the same version
+CODE_ENV = "NEWSARCHIVE_BENCH_CODE"
+if os.environ.get(CODE_ENV):
+    sys.path.insert(0, os.environ[CODE_ENV])
 
 DEFAULT_SITE = "waz"
+KINDS = ("bare", "local", "s3")
 BUCKET = "bench"
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 SETTINGS = {
@@ -212,6 +225,16 @@ def child(spec: dict[str, Any]) -> None:
     overrides = dict(SETTINGS, **spec.get("settings", {}))
     if spec["kind"] == "bare":
         overrides["ITEM_PIPELINES"] = "{}"
+        from crawler import settings as ours
+
+        # Scrapy's baseline: CPython's garbage collection and Scrapy's MetaRefreshMiddleware, unless the variant
+        # says otherwise
+        middlewares = {k: v for k, v in ours.DOWNLOADER_MIDDLEWARES.items() if "MetaRefresh" not in k}
+        overrides = {
+            "GC_TUNE": "False",
+            "DOWNLOADER_MIDDLEWARES": json.dumps(middlewares),
+            **overrides,
+        }
 
         class Bare(site_cls):  # type: ignore[valid-type,misc]
             """The site spider with the same discovery whose article callback only counts the page."""
@@ -355,7 +378,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--site", default=DEFAULT_SITE, help=f"site whose spider and page are used ({DEFAULT_SITE})"
     )
-    parser.add_argument("--runs", nargs="+", default=["bare", "local", "s3"], choices=["bare", "local", "s3"])
+    parser.add_argument(
+        "--runs",
+        nargs="+",
+        default=list(KINDS),
+        metavar="KIND[:NAME=VALUE,...]",
+        help="runs in this order: bare, local, s3, each optionally with settings of its own",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="run the list this many times, alternating")
     parser.add_argument(
         "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="extra setting"
     )
@@ -371,7 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     from tests.s3server import MotoServer
 
     extra = dict(pair.split("=", 1) for pair in args.set)
+    variants = [parse_run(run_spec) for run_spec in args.runs]
     results: dict[str, dict[str, Any]] = {}
+    load = f"{os.getloadavg()[0]:.2f}"
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
         base = Path(tmp)
         base.chmod(0o755)  # nginx workers may run as another user
@@ -384,20 +416,25 @@ def main(argv: list[str] | None = None) -> int:
         )
         with Nginx(base) as nginx, MotoServer(log_path=base / "moto.log") as moto:
             moto.create_bucket(BUCKET)
-            for kind in args.runs:
-                work = base / f"run-{kind}"
+            rounds = [(n, v) for n in range(args.repeat) for v in variants]
+            for n, (label, kind, own) in rounds:
+                name = label if args.repeat == 1 else f"{label} #{n + 1}"
+                work = base / f"run-{len(results)}"
                 work.mkdir()
                 spec: dict[str, Any] = {
                     "site": args.site,
                     "mirror": nginx.url,
                     "archive": str(work / "archive"),
                     "state": f"sqlite:///{work / 'state.sqlite'}",
-                    "settings": extra,
+                    "settings": {**extra, **{k: v for k, v in own.items() if k != "CODE"}},
                     "trace_memory": args.trace_memory,
                 }
+                if own.get("CODE"):
+                    spec["env"] = {CODE_ENV: str(Path(own["CODE"]).resolve())}
                 if kind == "s3":
-                    spec["archive"] = f"s3://{BUCKET}/{kind}"
+                    spec["archive"] = f"s3://{BUCKET}/run-{len(results)}"
                     spec["env"] = {
+                        **spec.get("env", {}),
                         "AWS_ENDPOINT_URL": moto.endpoint,
                         "AWS_ACCESS_KEY_ID": "testing",
                         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -408,64 +445,88 @@ def main(argv: list[str] | None = None) -> int:
                 result["archive_bytes"] = archive_bytes(spec, moto) if kind != "bare" else 0
                 # the SQLite seen-store after the run (its WAL checkpointed at close)
                 result["state_bytes"] = sum(p.stat().st_size for p in work.glob("state.sqlite*"))
-                results[kind] = result
-                print(f"{kind}: {json.dumps(result)}", file=sys.stderr)
+                result["kind"] = kind
+                result["load"] = load
+                result["round"] = n
+                results[name] = result
+                print(f"{name}: {json.dumps(result)}", file=sys.stderr)
     print_table(args, results)
     if args.json:
         print(json.dumps(results, indent=1))
     return 0
 
 
+def parse_run(text: str) -> tuple[str, str, dict[str, str]]:
+    """``KIND[:NAME=VALUE,...]`` -> (label, kind, settings)."""
+    kind, _, rest = text.partition(":")
+    if kind not in KINDS:
+        raise SystemExit(f"--runs: {text!r}: the kind is one of {', '.join(KINDS)}")
+    own: dict[str, str] = {}
+    for pair in filter(None, rest.split(",")):
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise SystemExit(f"--runs: {text!r}: settings are NAME=VALUE, separated by commas")
+        own[name] = value
+    return text, kind, own
+
+
+LABELS = {
+    "bare": "(a) bare fetch",
+    "local": "(b) full pipeline, local archive",
+    "s3": "(c) full pipeline, S3 (moto)",
+}
+
+
 def print_table(args: argparse.Namespace, results: dict[str, dict[str, Any]]) -> None:
-    labels = {
-        "bare": "(a) bare fetch",
-        "local": "(b) full pipeline, local archive",
-        "s3": "(c) full pipeline, S3 (moto)",
-    }
     when = datetime.now(UTC).strftime("%Y-%m-%d")
     print(
         f"\n{args.articles} article pages of {args.site}, nginx on 127.0.0.1, {os.cpu_count()} CPU cores, "
-        f"Python {platform.python_version()}, {when}\n"
+        f"Python {platform.python_version()}, {when}, load average before/after "
+        f"{results and next(iter(results.values())).get('load', '?')} / {os.getloadavg()[0]:.2f}\n"
     )
     print(
-        "| run | articles | wall (s) | articles/s | CPU s / article | CPU use | peak RSS (MiB) | archive bytes / article |"
+        "| run | articles | wall (s) | articles/s | CPU s / article | of which crawl / workers | CPU use "
+        "| peak RSS (MiB) | archive bytes / article |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for kind, r in results.items():
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name, r in results.items():
+        kind = r["kind"]
         n = r["fetched"] if kind == "bare" else r["archived"]
         wall = r["wall"] or float("nan")
         rss = f"{r['maxrss_kb'] / 1024:.0f}"
         if r.get("worker_maxrss_kb"):
             rss += f" (+ {r['worker_maxrss_kb'] / 1024:.0f} worker)"
         per = f"{r['archive_bytes'] / n:,.0f}" if n and kind != "bare" else "-"
+        crawl = r["cpu_crawl"] / max(n, 1) * 1000
+        split = f"{crawl:.1f} / {r['cpu'] / max(n, 1) * 1000 - crawl:.1f}" if kind != "bare" else "-"
+        label = LABELS[kind] + (name[len(kind) :] if name != kind else "")
         print(
-            f"| {labels[kind]} | {n:,} | {wall:.1f} | {n / wall:.1f} | {r['cpu'] / max(n, 1) * 1000:.1f} ms "
+            f"| {label} | {n:,} | {wall:.1f} | {n / wall:.1f} | {r['cpu'] / max(n, 1) * 1000:.1f} ms | {split} "
             f"| {r['cpu'] / wall:.2f} | {rss} | {per} |"
         )
-    for kind, r in results.items():
-        if kind != "bare" and r["archived"]:
+    for name, r in results.items():
+        if r["kind"] != "bare" and r["archived"]:
             n = r["archived"]
             extra = f"SQLite seen-store {r['state_bytes'] / n:,.0f} bytes / article, {r['commits']} commits"
             if r.get("s3_requests"):
                 extra += f", {r['s3_requests']} S3 requests ({r['s3_requests'] / n:.3f} / article)"
-            print(f"\n{labels[kind]}: {extra}")
-    if "bare" in results and "local" in results:
-        a, b = results["bare"], results["local"]
+            print(f"\n{name}: {extra}")
+    # each full-pipeline run against the plain bare fetch of its round
+    bares = {r["round"]: r for name, r in results.items() if name.split(" #")[0] == "bare"}
+    print()
+    for name, b in results.items():
+        a = bares.get(b["round"])
+        if b["kind"] == "bare" or a is None or not b["archived"] or not a["fetched"]:
+            continue
         ratio = (b["archived"] / b["wall"]) / (a["fetched"] / a["wall"])
-        print(f"\nratio (b)/(a): {ratio:.2f}")
-        cpu_a = a["cpu"] / max(a["fetched"], 1)
-        cpu_b = b["cpu"] / max(b["archived"], 1)
+        cpu_a = a["cpu"] / a["fetched"]
+        cpu_b = b["cpu"] / b["archived"]
+        crawl_b = b["cpu_crawl"] / b["archived"]
         print(
-            f"CPU per article (b) / CPU per page (a): {cpu_b * 1000:.1f} / {cpu_a * 1000:.1f} ms = {cpu_b / cpu_a:.1f}x"
+            f"{name}: ratio to the bare fetch {ratio:.2f}; CPU per article {cpu_b * 1000:.1f} ms "
+            f"(crawl process {crawl_b * 1000:.1f}, workers {(cpu_b - crawl_b) * 1000:.1f}) against "
+            f"{cpu_a * 1000:.1f} ms per bare page = {cpu_b / cpu_a:.1f}x"
         )
-        crawl_b = b["cpu_crawl"] / max(b["archived"], 1)
-        print(
-            f"of which the crawl process: {crawl_b * 1000:.1f} ms, the extraction workers: "
-            f"{(cpu_b - crawl_b) * 1000:.1f} ms"
-        )
-        if "s3" in results:
-            c = results["s3"]
-            print(f"ratio (c)/(a): {(c['archived'] / c['wall']) / (a['fetched'] / a['wall']):.2f}")
 
 
 if __name__ == "__main__":

@@ -10,12 +10,17 @@ extraction, then the content hash, the MinHash signature and the WARC records of
 With ``--places`` it also times extraction without the place tagging (crawler/places: the markup hints on the
 parse and the tagger), passes with and without it taking turns, and reports the difference per page.
 
-Usage: python scripts/extract_cost.py [CORPUS_DIR ...] [--repeat N] [--worker] [--places]
+With ``--gc-threshold N`` the garbage collection is tuned after the warm-up as in a crawl's extraction worker
+(crawler/gctune.py: the objects alive frozen, the youngest generation collected every N allocations), written out
+here so that it applies to earlier versions of the code too.
+
+Usage: python scripts/extract_cost.py [CORPUS_DIR ...] [--repeat N] [--worker] [--places] [--gc-threshold N]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -57,6 +62,12 @@ def main() -> int:
     parser.add_argument(
         "--places", action="store_true", help="also time extraction without place tagging, side by side"
     )
+    parser.add_argument(
+        "--gc-threshold",
+        type=int,
+        default=0,
+        help="tune the garbage collection as a worker does (0: CPython's)",
+    )
     args = parser.parse_args()
     corpora = args.corpus or [c for c in DEFAULTS if c.is_dir()]
     classes = site_classes()
@@ -72,7 +83,19 @@ def main() -> int:
         parser.error("no pages")
     for html, url, selectors in pages[:3]:  # warm-up: imports, caches
         extract(html, url, selectors)
-    result: dict[str, object] = {"extractor": EXTRACTOR_VERSION, "pages": len(pages)}
+    if args.worker:
+        from crawler.offthread import process_page
+
+        process_page(b"<html><p>warm up</p></html>", None, "https://example.org/", None, {"status": 200})
+    if args.gc_threshold > 0:
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(args.gc_threshold, *gc.get_threshold()[1:])
+    result: dict[str, object] = {
+        "extractor": EXTRACTOR_VERSION,
+        "pages": len(pages),
+        "gc_threshold": gc.get_threshold()[0],
+    }
     result["cpu_ms_per_page"] = best(args.repeat, len(pages), lambda: [extract(*page) for page in pages])
     if args.places:
         result.update(places_cost(args.repeat, pages, extract))
@@ -93,7 +116,7 @@ def main() -> int:
             for body, url, selectors in raw:
                 process_page(body, None, url, selectors, {**exchange, "url": url})
 
-        work()  # warm-up: the first signature imports datasketch
+        work()  # warm-up: imports, the MinHash permutations
         result["worker_cpu_ms_per_page"] = best(args.repeat, len(pages), work)
     print(json.dumps(result))
     return 0

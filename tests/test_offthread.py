@@ -269,11 +269,14 @@ def test_cluster_pending_forgets_committed_articles(tmp_path: Path) -> None:
 def test_workers_leave_when_the_crawl_process_is_killed() -> None:
     script = (
         "import sys, time\n"
-        "from crawler.offthread import ExtractPool, extract_page\n"
+        "from twisted.internet import defer, reactor\n"
+        "from crawler.offthread import ExtractPool\n"
         "pool = ExtractPool(1)\n"
-        "pool.executor.submit(extract_page, b'<html><h1>x</h1></html>', None, 'https://example.org/', None).result()\n"
-        "print(*pool.executor._processes, flush=True)\n"
-        "time.sleep(60)\n"
+        "async def main():\n"
+        "    await pool.process(b'<html><h1>x</h1></html>', None, 'https://example.org/', None, {})\n"
+        "    print(*pool.pids, flush=True)\n"
+        "defer.ensureDeferred(main())\n"
+        "reactor.run()\n"
     )
     with subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
@@ -289,6 +292,62 @@ def test_workers_leave_when_the_crawl_process_is_killed() -> None:
         time.sleep(0.2)
         alive = [pid for pid in workers if _running(pid)]
     assert not alive, f"worker(s) {alive} outlived the killed crawl"
+
+
+POOL_SCRIPT = """
+import json, os, signal, sys, threading
+from twisted.internet import defer, task
+from crawler.demo import fixtures_dir
+from crawler.demo.mirror import load_fixtures
+from crawler.offthread import ExtractPool, WorkerLost, process_page
+
+async def main(reactor):
+    pages = [(a.page, a.url) for a in load_fixtures("ndr", fixtures_dir())][:4]
+    pool = ExtractPool(2)
+    out = {"threads": [], "same": [], "lost": None}
+    async def one(body, url):
+        fields, pre = await pool.process(body, None, url, None, {"url": url, "status": 200, "headers": []})
+        ref_fields, ref_pre = process_page(body, None, url, None, {"url": url, "status": 200, "headers": []})
+        same = fields == ref_fields and (pre is None) == (ref_pre is None)
+        if pre is not None:
+            same = same and (pre.content_hash, pre.warc.response[:0], pre.body_length) == (
+                ref_pre.content_hash, b"", ref_pre.body_length)
+            same = same and bool((pre.signature is None) == (ref_pre.signature is None))
+        out["same"].append(same)
+        out["threads"].append(threading.active_count())
+    await defer.gatherResults([defer.ensureDeferred(one(b, u)) for b, u in pages * 2])
+    first = sorted(pool.pids)
+    os.kill(first[0], signal.SIGKILL)
+    await task.deferLater(reactor, 0.5, lambda: None)
+    await defer.gatherResults([defer.ensureDeferred(one(b, u)) for b, u in pages])
+    out["replaced"] = first[0] not in pool.pids and len(pool.pids) == 2
+    pids = pool.pids
+    pool.close()
+    out["children_left"] = [p for p in pids if os.path.exists(f"/proc/{p}") and
+                            open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"]
+    try:
+        await pool.process(b"<html></html>", None, "https://example.org/", None, {})
+    except WorkerLost as exc:
+        out["lost"] = str(exc)
+    print("RESULT " + json.dumps(out), flush=True)
+
+task.react(main)
+"""
+
+
+def test_pool_answers_as_inline_work_without_threads_and_replaces_a_dead_worker() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", POOL_SCRIPT], capture_output=True, text=True, timeout=120, check=False
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, proc.stderr[-3000:]
+    out = json.loads(lines[-1][7:])
+    assert out["same"] and all(out["same"])
+    # the reactor thread only: no feeder or management threads for the handoff
+    assert set(out["threads"]) == {1}
+    assert out["replaced"]
+    assert out["children_left"] == []
+    assert out["lost"] == "no extraction worker left"
 
 
 def _running(pid: int) -> bool:

@@ -13,6 +13,7 @@ from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
+from weakref import WeakKeyDictionary
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -121,6 +122,7 @@ class NewsSpider(scrapy.Spider):
         self._children_read = 0
         self._done_children: set[str] | None = None  # read completely by earlier runs of this backfill
         self._complete_children: list[str] = []  # read completely by this run
+        self._exchanges: WeakKeyDictionary[Response, dict[str, Any]] = WeakKeyDictionary()  # see exchange()
 
     # --- hooks ---
     def can_backfill(self) -> bool:
@@ -163,7 +165,7 @@ class NewsSpider(scrapy.Spider):
             places=list(fields.get("places") or []),
             place=fields.get("place"),
             crawled_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            raw_response={**exchange_of(response), "body": response.body},
+            raw_response={**self.exchange(response), "body": response.body},
         )
 
     # --- discovery ---
@@ -557,7 +559,7 @@ class NewsSpider(scrapy.Spider):
             self._pool_checked = True
             self._extract_pool = ExtractPool.for_crawler(self.crawler)
         charset = _header_charset(response)
-        exchange = exchange_of(response)
+        exchange = self.exchange(response)
         coverage = site_coverage(self)
         if self._extract_pool is not None:
             try:
@@ -570,6 +572,14 @@ class NewsSpider(scrapy.Spider):
                     "extraction worker failed on %s (%s): extracting inline", response.url, exc
                 )
         return process_page(response.body, charset, response.url, self.selectors, exchange, coverage)
+
+    def exchange(self, response: Response) -> dict[str, Any]:
+        """:func:`exchange_of` ``response``, built once for the worker's WARC records and the item's raw_response
+        (the same fetch time in both)."""
+        exchange = self._exchanges.get(response)
+        if exchange is None:
+            exchange = self._exchanges[response] = exchange_of(response)
+        return exchange
 
     def not_an_article(self, response: Response) -> str:
         """Why a fetched page cannot be an article ("" when it may be one)."""
