@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
-from crawler.sites import load_registry
-from crawler.sites import project_settings, site_classes
+from crawler.sites import load_registry, project_settings, site_classes
 from crawler.spiderloader import NewsSpiderLoader
 from tests.clirun import clean_env
 

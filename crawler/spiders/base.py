@@ -28,9 +28,9 @@ from crawler.items import Article
 from crawler.mirror import mirror_hosts
 from crawler.netguard import Refused
 from crawler.offthread import ExtractPool, PageResult, process_page
+from crawler.places.coverage import site_coverage
 from crawler.shutdown import Stopping
 from pipelines.archive.warc import strip_credentials
-from crawler.places.coverage import site_coverage
 from pipelines.state import SeenEntry, state_for
 from pipelines.text import canonical, parse_flag, registrable_host, to_datetime
 
