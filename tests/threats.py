@@ -168,8 +168,8 @@ THREATS = [
         "time-budget",
         "twenty articles that answer after 5 s each, SITE_TIME_BUDGET=3",
         "test_hostile_cost.py::test_the_time_budget_stops_the_site_and_it_commits",
-        "after the budget the site schedules nothing more, finishes the requests in flight and commits; the queued "
-        "requests dropped are counted (newsarchive/capped/time_budget) and the summary names them",
+        "after the budget the site schedules nothing more and closes once the requests in flight are answered; "
+        "the queued requests dropped are counted (newsarchive/capped/time_budget) and the summary names the budget",
     ),
     Threat(
         "entity-anywhere",
@@ -181,22 +181,25 @@ THREATS = [
     ),
     Threat(
         "terminal-escapes",
-        "ESC/BEL/CSI/OSC sequences in a JSON-LD headline and author, and in a Content-Type header",
+        "ESC/BEL/CSI/OSC sequences in a crawled JSON-LD headline and author; a header value with escapes as the "
+        "argument of a log line",
         "test_hostile_cost.py::test_escapes_from_a_site_never_reach_the_archive_or_the_terminal",
         "control characters (C0 but whitespace, DEL, C1) removed from text fields at normalisation; log arguments "
-        "escaped (crawler/termsafe.py), so no raw ESC, BEL or CSI in the log, the output or the archive",
+        "escaped (crawler/termsafe.py); no raw ESC, BEL or CSI in the crawl's log, output or archive",
     ),
     Threat(
         "terminal-commands",
         "the same page and archive through every command that prints",
         "test_hostile_cost.py::test_every_command_that_prints_is_terminal_safe",
-        "all the CLI prints goes through one escape function (\\u001b made visible; JSON stays JSON); the report "
-        "is HTML-escaped",
+        "each exits 0 and prints no raw ESC, BEL or CSI: stdout and stderr go through one escape function "
+        "(crawler/termsafe.py), which shows them as \\u001b (read's JSON lines stay valid JSON); none in the "
+        "report's HTML either",
     ),
     Threat(
         "proxy-credentials",
         "a crawl through https_proxy=http://user:pass@127.0.0.1 (a real proxy that requires the login)",
-        "test_hostile_cost.py::test_no_credential_in_the_archive_or_the_log",
+        "test_hostile_cost.py::test_no_credential_in_the_archive_or_the_log, "
+        "test_credential_headers_never_reach_a_warc_record",
         "no WARC request record carries Proxy-Authorization, Authorization or Cookie (each names the removed "
         "headers in NewsArchive-Removed-Headers); the password nowhere in the archive, the log or the output",
     ),
@@ -215,9 +218,10 @@ THREATS = [
     Threat(
         "surrogates",
         'lone surrogates ("\\ud800", "\\udfff") in a JSON-LD headline and author',
-        "test_hostile_cost.py::test_lone_surrogates_are_replaced_not_fatal",
-        "replaced by U+FFFD at normalisation (the content hash, JSON and WARC writing cannot fail on them); the "
-        "article is archived; a page that does fail in a pipeline is counted and the run exits 1",
+        "test_hostile_cost.py::test_lone_surrogates_are_replaced_not_fatal, "
+        "test_a_page_that_fails_in_a_pipeline_is_counted_and_the_run_exits_1",
+        "replaced by U+FFFD at normalisation, so the article is hashed, written and archived; a page that does fail "
+        "in a pipeline is counted (newsarchive/item_errors), named in the summary and makes the run exit 1",
     ),
 ]
 
