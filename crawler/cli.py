@@ -16,10 +16,10 @@ DESCRIPTION = """\
 newsarchive: crawl regional news sites into an append-only archive (local path or s3://), exactly once.
 
 Without --archive/--state (or ARCHIVE_URI/STATE_URI) the archive is ./archive and the seen-store
-./archive.state.sqlite. Exit codes: 0 clean run, 1 the archive could not be written, 2 bad usage or an
-unusable archive/state location or distributed Redis, 3 a site failed entirely (none of its entry points
-could be read), 5 a site's extraction health drifted (docs/HEALTH.md), 4 a site is being crawled by another
-run (its lock is held), 6 the run was interrupted (SIGINT/SIGTERM; a second one stops at once); when several
+./archive.state.sqlite. Exit codes: 0 clean run, 1 the archive could not be written (or a page failed in a
+pipeline), 2 bad usage or an unusable archive/state location or distributed Redis, 3 a site failed entirely
+(none of its entry points could be read), 5 a site's extraction health drifted (docs/HEALTH.md), 4 a site is
+being crawled by another run (its lock is held), 6 the run was interrupted (SIGINT/SIGTERM; a second one stops at once); when several
 apply: 1, 6, 3, 5, 4."""
 
 

@@ -163,9 +163,11 @@ class SiteBudget:
         self.call = None
         engine = self.crawler.engine
         assert engine is not None and self.crawler.stats is not None
+        if getattr(getattr(engine, "_slot", None), "closing", None):
+            return  # the site is finishing already
         scheduler = engine.scheduler if hasattr(engine, "scheduler") else None
         left = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
-        self.crawler.stats.set_value("newsarchive/capped/time_budget", max(left, 1))
+        self.crawler.stats.set_value("newsarchive/capped/time_budget", left)
         log.warning(
             "site %s: its time budget of %.0f s is spent (SITE_TIME_BUDGET): %d queued request(s) left for the "
             "next run; finishing the requests in flight",

@@ -289,7 +289,7 @@ CAPS = {
     "documents": "sitemap(s) or feed(s) not read, the frontier being full",
     "index_children": "sitemap index child(ren) beyond SITEMAP_INDEX_CHILDREN",
     "robots_txt": "robots.txt cut at ROBOTSTXT_MAX_BYTES",
-    "time_budget": "queued request(s) when SITE_TIME_BUDGET was spent",
+    "time_budget": "queued request(s) dropped when SITE_TIME_BUDGET was spent",
 }
 
 

@@ -27,6 +27,7 @@ THREAT_TESTS = [
     "tests/test_export.py",
     "tests/test_archive_reader.py",
     "tests/test_pipelines_normalise.py",
+    "tests/test_hostile_cost.py",
 ]
 
 
@@ -119,12 +120,36 @@ def main() -> int:
         lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
     lines += [
         "",
+        "## Bounded cost per site",
+        "",
+        "A site costs a bounded amount per run; each cap is a setting (`-s NAME=VALUE`), and what it leaves out is",
+        'counted as `newsarchive/capped/<what>` and named in the crawl summary ("capped (left for the next run)").',
+        "",
+        "| setting | default | what it bounds | counter |",
+        "|---|---|---|---|",
+        "| `FRONTIER_DOCUMENT_URLS` | 50,000 | entries read from one sitemap, feed or page: the newest (a sitemap is "
+        "streamed into a heap of this size: memory grows with the cap, not the document) | `capped/document_urls` |",
+        "| `FRONTIER_MAX_URLS` | 10,000 | article requests a site queues per run, newest first; a sitemap or feed "
+        "arriving once it is reached is not parsed | `capped/urls`, `capped/documents` |",
+        "| `SITEMAP_INDEX_CHILDREN` | 100 | children of sitemap indexes read per run; a backfill walks an index one "
+        "child at a time and the next run resumes after the sitemaps read completely (kept `BACKFILL_RESUME_TTL`, "
+        "90 days) | `capped/index_children` |",
+        "| `ROBOTSTXT_MAX_BYTES` | 512 KiB | robots.txt read, for discovery and Scrapy's robots.txt middleware "
+        "alike (cut at the last whole line) | `capped/robots_txt` |",
+        "| `SITE_TIME_BUDGET` | 3600 s | wall-clock time of a site per run (0: none); then it schedules nothing "
+        "more, finishes the requests in flight (at most DOWNLOAD_TIMEOUT more) and commits | `capped/time_budget` |",
+        "",
+        "Peak RSS of a run against each attack (a 692,590-URL sitemap, three of them, nested indexes under "
+        '`--from`, a 16 MiB robots.txt, slow URLs) with a normal site in the same run: docs/benchmarks.md, "A '
+        "hostile site's cost\" (`scripts/hostile_cost.py`).",
+        "",
         "## Exit codes",
         "",
         "| code | meaning |",
         "|---|---|",
         "| 0 | a clean run: every site was read (single pages may have failed; they are logged and counted) |",
-        "| 1 | the archive could not be written: those articles were not marked seen, the next run archives them |",
+        "| 1 | the archive could not be written: those articles were not marked seen, the next run archives them; or a page "
+        "failed in a pipeline (counted as newsarchive/item_errors, named in the summary) |",
         "| 2 | bad usage, or the archive / seen-store / distributed Redis is unusable (nothing was fetched) |",
         "| 3 | a site failed entirely: none of its entry points could be read (also: all refused by the address rule) |",
         "| 4 | a site is being crawled by another run (its lock is held) |",

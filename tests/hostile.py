@@ -259,7 +259,7 @@ DISCOVERY = [
         "billion-laughs",
         "/sitemap-lachen.xml",
         "a billion-laughs sitemap",
-        "refused before parsing entities (counted)",
+        "refused when the parser reports the DTD declaring entities, before any is referenced (never expanded; counted)",
     ),
     (
         "xxe",

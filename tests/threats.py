@@ -140,6 +140,89 @@ THREATS = [
         "test_archive_reader.py::test_a_manifest_key_that_leaves_the_archive_is_a_clear_error",
         "never read; one line and exit 2 (read), a listed problem (verify)",
     ),
+    Threat(
+        "sitemap-memory",
+        "three gzipped sitemaps of 300 URLs each (scripts/hostile_cost.py: 692,590 each, 1.9 MB gzipped, under the "
+        "64 MiB limit), with caps in proportion (FRONTIER_DOCUMENT_URLS=100, FRONTIER_MAX_URLS=150)",
+        "test_hostile_cost.py::test_huge_sitemaps_are_read_newest_first_into_a_bounded_frontier, "
+        "test_reading_a_sitemap_holds_memory_for_the_cap_not_the_document",
+        "each sitemap streamed into a heap of its newest FRONTIER_DOCUMENT_URLS entries; at most FRONTIER_MAX_URLS "
+        "article requests a run, newest first; a sitemap arriving once the frontier is full is not parsed; all "
+        "counted as newsarchive/capped/*; a normal site in the same run archives every article",
+    ),
+    Threat(
+        "backfill-nested",
+        "with --from, sitemap indexes of 20 children nested three deep (the script: 50,000 children)",
+        "test_hostile_cost.py::test_a_backfill_walks_nested_indexes_lazily_and_resumes",
+        "walked one child at a time, SITEMAP_INDEX_CHILDREN a run (the rest counted as newsarchive/capped/"
+        "index_children); the next run skips the sitemaps read completely and goes on",
+    ),
+    Threat(
+        "robots-size",
+        "a 200 KiB robots.txt with ROBOTSTXT_MAX_BYTES=64 KiB (the script: 16 MiB against the default 512 KiB)",
+        "test_hostile_cost.py::test_a_huge_robots_txt_is_cut_for_scrapys_middleware_too",
+        "cut at the last whole line within the cap, for discovery and for Scrapy's robots.txt middleware alike; "
+        "counted as newsarchive/capped/robots_txt",
+    ),
+    Threat(
+        "time-budget",
+        "twenty articles that answer after 5 s each, SITE_TIME_BUDGET=3",
+        "test_hostile_cost.py::test_the_time_budget_stops_the_site_and_it_commits",
+        "after the budget the site schedules nothing more and closes once the requests in flight are answered; "
+        "the queued requests dropped are counted (newsarchive/capped/time_budget) and the summary names the budget",
+    ),
+    Threat(
+        "entity-anywhere",
+        "a DOCTYPE declaring entities (billion laughs, external, parameter) behind 200 KB of padding, in UTF-16, "
+        "gzipped, in a sitemap or a feed",
+        "test_hostile_cost.py::test_entity_declarations_are_refused_wherever_they_stand",
+        "refused: the parser never expands or loads entities, and a DTD that declares any is refused when the "
+        "parser reports it (before the root element), whatever its position or encoding",
+    ),
+    Threat(
+        "terminal-escapes",
+        "ESC/BEL/CSI/OSC sequences in a crawled JSON-LD headline and author; a header value with escapes as the "
+        "argument of a log line",
+        "test_hostile_cost.py::test_escapes_from_a_site_never_reach_the_archive_or_the_terminal",
+        "control characters (C0 but whitespace, DEL, C1) removed from text fields at normalisation; log arguments "
+        "escaped (crawler/termsafe.py); no raw ESC, BEL or CSI in the crawl's log, output or archive",
+    ),
+    Threat(
+        "terminal-commands",
+        "the same page and archive through every command that prints",
+        "test_hostile_cost.py::test_every_command_that_prints_is_terminal_safe",
+        "each exits 0 and prints no raw ESC, BEL or CSI: stdout and stderr go through one escape function "
+        "(crawler/termsafe.py), which shows them as \\u001b (read's JSON lines stay valid JSON); none in the "
+        "report's HTML either",
+    ),
+    Threat(
+        "proxy-credentials",
+        "a crawl through https_proxy=http://user:pass@127.0.0.1 (a real proxy that requires the login)",
+        "test_hostile_cost.py::test_no_credential_in_the_archive_or_the_log, "
+        "test_credential_headers_never_reach_a_warc_record",
+        "no WARC request record carries Proxy-Authorization, Authorization or Cookie (each names the removed "
+        "headers in NewsArchive-Removed-Headers); the password nowhere in the archive, the log or the output",
+    ),
+    Threat(
+        "query-password",
+        "--distributed redis://host/0?password=SECRET (unreachable)",
+        "test_hostile_cost.py::test_a_redis_password_in_the_query_and_a_sites_file_login_are_never_printed",
+        "exit 2, the query's password (token, secret, key) masked in the message",
+    ),
+    Threat(
+        "sitesfile-userinfo",
+        "a sites-file url = https://user:SECRET@host/",
+        "test_hostile_cost.py::test_a_redis_password_in_the_query_and_a_sites_file_login_are_never_printed",
+        "refused with exit 2; the message does not show the password",
+    ),
+    Threat(
+        "surrogates",
+        'lone surrogates ("\\ud800", "\\udfff") in a JSON-LD headline and author',
+        "test_hostile_cost.py::test_lone_surrogates_are_replaced_not_fatal, "
+        "test_a_page_that_fails_in_a_pipeline_is_counted_and_the_run_exits_1",
+        "replaced by U+FFFD at normalisation, so the article is hashed, written and archived; a page that does fail "
+        "in a pipeline is counted (newsarchive/item_errors), named in the summary and makes the run exit 1",
+    ),
 ]
 
 

@@ -321,6 +321,12 @@ class DiscoveringSpider(NewsSpider):
     def parse_found_sitemap(
         self, response: Response, state: dict[str, Any], probe: bool = False
     ) -> Iterator[scrapy.Request]:
+        if self._skip_when_full(response):  # a sitemap it is: kept as an entry point, read by a later run
+            if not probe:
+                key = "news_sitemaps" if "news" in response.url.lower() else "sitemaps"
+                state["found"][key].append(response.url)
+            yield from self._continue(state)
+            return
         try:
             sitemap = self.read_sitemap(response)
         except DiscoveryError as exc:
