@@ -170,3 +170,27 @@ def test_author_links_outside_the_article_are_not_its_byline() -> None:
         "<footer>", "<div class='more'><a href='/autoren/max-anders'>Max Anders</a></div><footer>"
     )
     assert extract(html, URL)["authors"] == []
+
+
+@pytest.mark.parametrize(
+    ("closing", "names", "kept"),
+    [
+        # the authors' initials (Kürzel) closing the text, with the photo credit after them
+        ("<p><small>ssi, dan; Foto [M]: Shutterstock; Erstveröffentlichung: 4.4.18</small></p>", ["ssi", "dan"], False),
+        ("<p>(ssi)</p>", ["ssi"], False),
+        ("<p>ssi/dan</p>", ["ssi", "dan"], False),
+        # an agency's tag is no person's initials; a closing sentence in lower case is text
+        ("<p>(dpa/lni)</p>", [], None),
+        ("<p>und so weiter und so fort, sagte sie.</p>", [], True),
+    ],
+)  # fmt: skip
+def test_closing_initials_are_the_authors(closing: str, names: list[str], kept: bool | None) -> None:
+    html = f"<html><body><article><h1>Neue Brücke in Essen</h1>{TEXT}{closing}</article></body></html>"
+    record = extract(html, URL)
+    assert record["authors"] == names
+    last = record["body"].rsplit("\n\n", 1)[-1]
+    if kept is not None:
+        assert (
+            last
+            == closing.split(">", 1)[1].rsplit("</p>", 1)[0].replace("<small>", "").replace("</small>", "")
+        ) is kept

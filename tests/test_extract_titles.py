@@ -100,6 +100,9 @@ LD = '<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "
          "Die Stadt von unten erzählt", None),
         # a label ending in a colon above the headline is no kicker
         ("", '<div class="kicker">Filed under:</div><h1>Senate passes the bill</h1>', "Senate passes the bill", None),
+        # ...nor a box's or a control's label
+        ("", '<div class="kicker"><a href="#c">Comments</a></div><h1>Senate passes the bill</h1>',
+         "Senate passes the bill", None),
         # -- which heading is the printed headline --
         # an SEO title in a breadcrumb's <h1>, the headline printed in an <h2> the JSON-LD confirms
         (OG.format("Haftbefehl: Streeck lobt Doku") + LD.format("Streeck lobt Haftbefehl-Doku und warnt"),

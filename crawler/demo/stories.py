@@ -147,8 +147,12 @@ def _rewrite(
         _set_text(slots[0], f"{_norm(slots[0].text_content())} {note}")
     if title is not None:
         old = {_norm(str(record["title"] or "")), _norm(article.title)}
-        for element in tree.iter("h1", "title"):
-            if _norm(element.text_content()) in old:
+        # the printed headline: an <h1> or <h2>, or the part of one beside its kicker; and the <title>
+        for element in list(tree.iter("h1", "h2", "title", "span", "div")):
+            in_heading = element.tag in ("h1", "h2", "title") or any(
+                a.tag in ("h1", "h2") for a in element.iterancestors()
+            )
+            if in_heading and _norm(element.text_content()) in old:
                 _set_text(element, title)
         for meta in tree.iter("meta"):
             if meta.get("property") in ("og:title", "twitter:title") or meta.get("name") in (

@@ -17,6 +17,7 @@ from crawler.extract.dates import iso, parse_date
 from crawler.extract.dom import Element, norm, parse, to_text
 from crawler.extract.fallback import trafilatura_body
 from crawler.extract.people import (
+    AGENCIES,
     byline_names,
     clean_name,
     dedupe,
@@ -53,6 +54,8 @@ EXTRACTOR_VERSION = "1.4.0"
 TITLE_ORDER = ("opengraph", "jsonld", "microdata", "title")
 log = logging.getLogger(__name__)
 _ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "brand", "website"})
+# initials of the authors closing a text: "ssi, dan; Foto [M]: ...", "(ssi/dan)", "ssi"
+_INITIALS = re.compile(r"^\(?(?P<names>[a-zäöüß]{2,4}(?:\s*[,/]\s*[a-zäöüß]{2,4}){0,3})\)?\s*(?:;.{0,200})?$")
 _DESK = re.compile(r"redaktion|newsdesk|\bdesk\b|newsroom|\bstaff\b", re.IGNORECASE)
 _DOMAIN = re.compile(
     r"^[\w-]+(?:\.[\w-]+)*\.(?:de|com|at|ch|net|org|eu|info|online|news|tv|fm)$", re.IGNORECASE
@@ -222,6 +225,7 @@ class _Extraction:
         r["image"] = self._image()
         r["paywalled"] = self._paywalled()
         self._body(version)
+        self._closing_initials()
         r["extractor"] = {"method": self.fields.get("body", "none"), "version": EXTRACTOR_VERSION,
                           "fields": dict(self.fields)}  # fmt: skip
         # is this page an article at all? (crawler/extract/recognise.py), and whose is it
@@ -654,6 +658,24 @@ class _Extraction:
             r["lead"] = description
             if description:
                 self.fields["lead"] = "opengraph"
+
+    def _closing_initials(self) -> None:
+        """The authors' initials (Kürzel) closing the text, as German papers print them ("ssi, dan; Foto: ...",
+        "(ssi)"): the authors when the page credits nobody else, and no paragraph of the text."""
+        r = self.result
+        body = r["body"] or ""
+        last = body.rsplit("\n\n", 1)[-1]
+        match = _INITIALS.match(last)
+        if match is None or last == body:
+            return
+        names = [i.strip() for i in re.split(r"[,/]", match.group("names"))]
+        if any(n in AGENCIES for n in names):
+            return  # an agency's tag ("dpa/lni"), not people
+        r["body"] = body[: len(body) - len(last)].rstrip()
+        if not r["authors"]:
+            r["authors"] = names
+            self.fields["authors"] = "fallback"
+            self.why["authors"] = "no byline: the authors' initials that close the text"
 
     def _set_body(self, text: str, layer: str, lead: str | None) -> None:
         self.result["body"] = text

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from crawler.extract.boilerplate import class_parts
+from crawler.extract.boilerplate import class_parts, is_boilerplate_line
 from crawler.extract.dom import Element, norm
 
 _SEPARATORS = re.compile(r"\s+(?:--|[|\-–—·•»:])\s+|\s*\|\s*")
@@ -238,12 +238,13 @@ _DATE_IN = re.compile(r"\d{1,2}\.\d{1,2}\.(?:\d{2,4})?|\d{4}-\d{2}-\d{2}|\d{1,2}
 
 def kicker_text(el: Element, inside: bool = False) -> str | None:
     """The text of a kicker element (its parts apart), None when it is no kicker: above a heading, a label
-    ending in a colon ("Filed under:"); a line with a date or time (a dateline); too long. Inside a heading a
+    ending in a colon ("Filed under:"); a line with a date or time (a dateline); a control's or a box's label
+    ("Comments", "Anzeige"); too long. Inside a heading a
     colon after the kicker is the separator ("Breakpoint: Headline")."""
     text = norm(" ".join(t for t in _visible_parts(el)).translate(_INVISIBLE))
     if inside:
         text = text.rstrip(":").strip()
-    if not text or text.endswith(":") or len(text) > 80 or _DATE_IN.search(text):
+    if not text or text.endswith(":") or len(text) > 80 or _DATE_IN.search(text) or is_boilerplate_line(text):
         return None
     return text
 
