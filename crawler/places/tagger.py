@@ -435,7 +435,7 @@ def find_places(
     if hints:
         _named(hints.get("breadcrumb", ()), "section", index, mentions)
         _named(hints.get("structured", ()), "structured", index, mentions)
-    _text_mentions(title or "", _TITLE, index, mentions, prefixes)
+    _text_mentions((title or "")[:500], _TITLE, index, mentions, prefixes)
     _text_mentions((lead or "")[after["lead"] : 2000], _LEAD, index, mentions, prefixes)
     _text_mentions((body or "")[after["body"] : 20000], _BODY, index, mentions, prefixes)
 
