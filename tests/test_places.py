@@ -247,3 +247,23 @@ def test_hints_from_json_ld_and_breadcrumb_markup() -> None:
         "Lüneburg",
         "section",
     )
+
+
+def test_extract_and_eval_records_commands_print_places(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crawler.cli import main
+    from crawler.demo import pages_dir
+
+    seed = pages_dir() / "regionalheute" / "regionalheute"
+    url = json.loads((seed / "expected.json").read_text(encoding="utf-8"))["url"]
+    assert main(["extract", str(seed / "page.html.gz"), "--url", url]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["place"]["ags"] == "03103000" and record["places"][0]["name"] == "Wolfsburg"
+    corpus = tmp_path / "corpus"
+    (corpus / "seed").mkdir(parents=True)
+    for name in ("page.html.gz", "expected.json"):
+        (corpus / "seed" / name).write_bytes((seed / name).read_bytes())
+    assert main(["eval", str(corpus), "--records", str(tmp_path / "records.jsonl"), "--json"]) == 0
+    (line,) = (tmp_path / "records.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["record"]["place"]["name"] == "Wolfsburg"
