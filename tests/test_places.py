@@ -128,6 +128,11 @@ def test_site_coverage_from_districts_land_or_region() -> None:
     assert site_coverage(WithRegion) == ("DE-NI",)
     assert site_coverage(Nothing) == ()
 
+    class Broadcaster:
+        region = "Norddeutschland: Niedersachsen, Hamburg, Schleswig-Holstein, Mecklenburg-Vorpommern"
+
+    assert site_coverage(Broadcaster) == ("DE-NI", "DE-HH", "DE-SH", "DE-MV")
+
 
 def test_slug() -> None:
     assert slug("Mülheim an der Ruhr") == "muelheim-an-der-ruhr"
