@@ -272,3 +272,20 @@ def test_extract_and_eval_records_commands_print_places(
     assert main(["eval", str(corpus), "--records", str(tmp_path / "records.jsonl"), "--json"]) == 0
     (line,) = (tmp_path / "records.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["record"]["place"]["name"] == "Wolfsburg"
+
+
+def test_export_rows_carry_the_place_keys() -> None:
+    from pipelines.archive.export import COLUMNS, _row
+
+    place = {"ags": "03103000", "name": "Wolfsburg", "district": "03103", "land": "DE-NI", "source": "url",
+             "mentions": 2}  # fmt: skip
+    gifhorn = {**place, "ags": "03151", "name": "Gifhorn", "district": "03151"}
+    record = {"site": "x", "published": None, "places": [place, gifhorn], "place": place, "schema_minor": 1}
+    csv_row = _row(record, "csv")
+    assert (csv_row["place"], csv_row["place_name"], csv_row["place_district"], csv_row["place_land"]) == (
+        "03103000", "Wolfsburg", "03103", "DE-NI")  # fmt: skip
+    assert json.loads(csv_row["places"]) == ["03103000", "03151"] and csv_row["schema_minor"] == 1
+    assert _row(record, "parquet")["places"] == ["03103000", "03151"]
+    old = _row({"site": "x", "published": None}, "parquet")  # minor version 0
+    assert old["place"] is None and old["places"] == [] and old["schema_minor"] is None
+    assert {"place", "place_name", "place_district", "place_land", "places", "schema_minor"} <= set(COLUMNS)
