@@ -8,6 +8,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.extract import extract
 from crawler.places.coverage import site_coverage
@@ -289,3 +291,19 @@ def test_export_rows_carry_the_place_keys() -> None:
     old = _row({"site": "x", "published": None}, "parquet")  # minor version 0
     assert old["place"] is None and old["places"] == [] and old["schema_minor"] is None
     assert {"place", "place_name", "place_district", "place_land", "places", "schema_minor"} <= set(COLUMNS)
+
+
+@given(
+    st.text(max_size=200),
+    st.text(
+        alphabet=st.sampled_from(list("Wolfsburg Neustadt Kreis Bad (dpa) – . / Essen in Hof-ÄÖÜ")),
+        max_size=300,
+    ),
+    st.text(max_size=80),
+)
+@settings(max_examples=60, deadline=None)
+def test_find_places_never_raises_and_keeps_its_shape(title: str, body: str, url: str) -> None:
+    places, place = find_places(title, None, body, "https://x.example/" + url)
+    assert place is None or place in places
+    for p in places:
+        assert len(p["ags"]) in (5, 8) and p["district"] == p["ags"][:5] and p["land"].startswith("DE-")
