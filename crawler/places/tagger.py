@@ -481,7 +481,7 @@ def find_places(
         top = ranked[0]
         if isinstance(top.place, District):  # a municipality of that district, as strong, is more precise
             inner = [
-                f for f in ranked[1:] if _district(f.place) == top.place.key and f.score >= top.score / 2
+                f for f in ranked[1:12] if _district(f.place) == top.place.key and f.score >= top.score / 2
             ]
             top = inner[0] if inner else top
         main = _record(top)
