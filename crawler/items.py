@@ -29,9 +29,7 @@ class Article(scrapy.Item):
     keywords = scrapy.Field()  # list[str]
     image = scrapy.Field()
     paywalled = scrapy.Field()  # bool
-    places = (
-        scrapy.Field()
-    )  # list of {"ags", "name", "district", "land", "source", "mentions"} (crawler/places)
+    places = scrapy.Field()  # list of {"ags", "name", "district", "land", "source", "mentions"}
     place = scrapy.Field()  # the one of places the article is mainly about, or None
     # crawl and archive bookkeeping
     crawled_at = scrapy.Field()  # ISO 8601 UTC

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.extract import extract
 from crawler.places.coverage import site_coverage
@@ -128,6 +130,11 @@ def test_site_coverage_from_districts_land_or_region() -> None:
     assert site_coverage(WithRegion) == ("DE-NI",)
     assert site_coverage(Nothing) == ()
 
+    class Broadcaster:
+        region = "Norddeutschland: Niedersachsen, Hamburg, Schleswig-Holstein, Mecklenburg-Vorpommern"
+
+    assert site_coverage(Broadcaster) == ("DE-NI", "DE-HH", "DE-SH", "DE-MV")
+
 
 def test_slug() -> None:
     assert slug("Mülheim an der Ruhr") == "muelheim-an-der-ruhr"
@@ -247,3 +254,56 @@ def test_hints_from_json_ld_and_breadcrumb_markup() -> None:
         "Lüneburg",
         "section",
     )
+
+
+def test_extract_and_eval_records_commands_print_places(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crawler.cli import main
+    from crawler.demo import pages_dir
+
+    seed = pages_dir() / "regionalheute" / "regionalheute"
+    url = json.loads((seed / "expected.json").read_text(encoding="utf-8"))["url"]
+    assert main(["extract", str(seed / "page.html.gz"), "--url", url]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["place"]["ags"] == "03103000" and record["places"][0]["name"] == "Wolfsburg"
+    corpus = tmp_path / "corpus"
+    (corpus / "seed").mkdir(parents=True)
+    for name in ("page.html.gz", "expected.json"):
+        (corpus / "seed" / name).write_bytes((seed / name).read_bytes())
+    assert main(["eval", str(corpus), "--records", str(tmp_path / "records.jsonl"), "--json"]) == 0
+    (line,) = (tmp_path / "records.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["record"]["place"]["name"] == "Wolfsburg"
+
+
+def test_export_rows_carry_the_place_keys() -> None:
+    from pipelines.archive.export import COLUMNS, _row
+
+    place = {"ags": "03103000", "name": "Wolfsburg", "district": "03103", "land": "DE-NI", "source": "url",
+             "mentions": 2}  # fmt: skip
+    gifhorn = {**place, "ags": "03151", "name": "Gifhorn", "district": "03151"}
+    record = {"site": "x", "published": None, "places": [place, gifhorn], "place": place, "schema_minor": 1}
+    csv_row = _row(record, "csv")
+    assert (csv_row["place"], csv_row["place_name"], csv_row["place_district"], csv_row["place_land"]) == (
+        "03103000", "Wolfsburg", "03103", "DE-NI")  # fmt: skip
+    assert json.loads(csv_row["places"]) == ["03103000", "03151"] and csv_row["schema_minor"] == 1
+    assert _row(record, "parquet")["places"] == ["03103000", "03151"]
+    old = _row({"site": "x", "published": None}, "parquet")  # minor version 0
+    assert old["place"] is None and old["places"] == [] and old["schema_minor"] is None
+    assert {"place", "place_name", "place_district", "place_land", "places", "schema_minor"} <= set(COLUMNS)
+
+
+@given(
+    st.text(max_size=200),
+    st.text(
+        alphabet=st.sampled_from(list("Wolfsburg Neustadt Kreis Bad (dpa) – . / Essen in Hof-ÄÖÜ")),
+        max_size=300,
+    ),
+    st.text(max_size=80),
+)
+@settings(max_examples=60, deadline=None)
+def test_find_places_never_raises_and_keeps_its_shape(title: str, body: str, url: str) -> None:
+    places, place = find_places(title, None, body, "https://x.example/" + url)
+    assert place is None or place in places
+    for p in places:
+        assert len(p["ags"]) in (5, 8) and p["district"] == p["ags"][:5] and p["land"].startswith("DE-")

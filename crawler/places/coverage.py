@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from crawler.places.gazetteer import LAND_CODES
@@ -17,7 +18,8 @@ _CODES = frozenset(LAND_CODES.values())
 
 def site_coverage(spider: Any) -> tuple[str, ...]:
     """5-digit district keys from a ``districts`` attribute; else the ISO codes of ``land``/``lands``; else
-    the Land named at the start of ``region`` ("Niedersachsen: Braunschweig, ..."); else nothing."""
+    the Länder ``region`` names ("Niedersachsen: Braunschweig, ...", "Sachsen, Sachsen-Anhalt, Thüringen");
+    else nothing."""
     districts = getattr(spider, "districts", None)
     if isinstance(districts, list | tuple) and districts:
         return tuple(str(d) for d in districts)
@@ -27,7 +29,6 @@ def site_coverage(spider: Any) -> tuple[str, ...]:
         return codes
     region = getattr(spider, "region", None)
     if isinstance(region, str):
-        code = _LAND_BY_NAME.get(region.split(":", 1)[0].strip())
-        if code:
-            return (code,)
+        names = [part.strip() for part in re.split(r"[,:;]", region)]
+        return tuple(dict.fromkeys(_LAND_BY_NAME[n] for n in names if n in _LAND_BY_NAME))
     return ()

@@ -19,7 +19,9 @@ def _breadcrumb_class(source: bytes) -> int:
     """Where the first class attribute naming a breadcrumb ends its mention, or -1 (bytes.find, not a regex
     over every attribute)."""
     start = source.find(b"readcrumb")
-    while start >= 0:
+    for _ in range(20):  # a page full of the word is not searched to its end
+        if start < 0:
+            break
         tag = source.rfind(b"<", max(0, start - 300), start)
         if tag >= 0 and _CLASS_ATTR.search(source, tag, start):
             return start + len(b"readcrumb")

@@ -126,6 +126,7 @@ _PLACE_SEGMENTS = _words(
 _WEIGHT = {"dateline": 10.0, "structured": 6.0, "url": 5.0, "section": 4.0}
 _TITLE, _LEAD, _BODY, _SLUG = 3.0, 2.0, 1.0, 2.0
 MIN_SCORE = 3.0
+_FEW, _AHEAD = 8, 4  # a first word of more forms than _FEW is looked up with the _AHEAD characters after it
 _DOMINANT = 5  # the largest namesake is taken without other evidence when this many times the next
 
 
@@ -150,6 +151,8 @@ class _Form:
 @dataclass
 class _Index:
     first: dict[str, list[_Form]] = field(default_factory=dict)  # first word -> forms, longest first
+    # for a first word of many forms ("Kreis", "Bad"): first word + the next 4 characters -> forms, longest first
+    second: dict[str, dict[str, list[_Form]]] = field(default_factory=dict)
     slugs: dict[str, tuple[Place, ...]] = field(default_factory=dict)
     forms: dict[str, _Form] = field(default_factory=dict)
 
@@ -190,10 +193,18 @@ def _index() -> _Index:
         match = _WORD.match(text)
         if match is not None:
             index.first.setdefault(match.group(1), []).append(form)
-    for forms in index.first.values():
+    for key, forms in index.first.items():
         forms.sort(key=lambda f: -len(f.text))
+        if len(forms) > _FEW:
+            inner: dict[str, list[_Form]] = {}
+            for form in forms:  # a form shorter than the look-ahead ("Neustadt" itself) under ""
+                short = len(form.text) < len(key) + _AHEAD
+                inner.setdefault("" if short else form.text[: len(key) + _AHEAD], []).append(form)
+            index.second[key] = inner
     # the gazetteer and this index are ~100,000 objects that live as long as the process: out of the garbage
-    # collector's reach, they do not make every later full collection slower (0.3 ms an article, measured)
+    # collector's reach, they do not make every later full collection slower (0.3 ms an article, measured);
+    # garbage is collected first, so that only what is alive is frozen (once per process)
+    gc.collect()
     gc.freeze()
     return index
 
@@ -261,10 +272,14 @@ def _text_mentions(
     first_words = index.first
     covered = 0
     for match in _WORD.finditer(text):
-        forms = first_words.get(match.group(1))
+        key = match.group(1)
+        forms = first_words.get(key)
         if forms is None:
             continue
         start = match.start()
+        inner = index.second.get(key)
+        if inner is not None:  # "Kreis" starts 300 forms: only those that go on as the text does
+            forms = inner.get(text[start : start + len(key) + _AHEAD], []) + inner.get("", [])
         if start < covered:
             continue  # "Homburg" of "Bad Homburg", "Gifhorn" of "Landkreis Gifhorn"
         word = match.group()
@@ -435,7 +450,7 @@ def find_places(
     if hints:
         _named(hints.get("breadcrumb", ()), "section", index, mentions)
         _named(hints.get("structured", ()), "structured", index, mentions)
-    _text_mentions(title or "", _TITLE, index, mentions, prefixes)
+    _text_mentions((title or "")[:500], _TITLE, index, mentions, prefixes)
     _text_mentions((lead or "")[after["lead"] : 2000], _LEAD, index, mentions, prefixes)
     _text_mentions((body or "")[after["body"] : 20000], _BODY, index, mentions, prefixes)
 
@@ -466,7 +481,7 @@ def find_places(
         top = ranked[0]
         if isinstance(top.place, District):  # a municipality of that district, as strong, is more precise
             inner = [
-                f for f in ranked[1:] if _district(f.place) == top.place.key and f.score >= top.score / 2
+                f for f in ranked[1:12] if _district(f.place) == top.place.key and f.score >= top.score / 2
             ]
             top = inner[0] if inner else top
         main = _record(top)
