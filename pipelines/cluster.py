@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 NUM_PERM = 128  #: MinHash permutations
 BANDS = 32  #: LSH bands of ROWS values each: candidates from Jaccard ~0.4 up
 ROWS = 4
-SHINGLE_WORDS = 3  #: words per shingle
+SHINGLE_WORDS = 3  #: words per shingle (shingles() is written for three)
 MIN_SHINGLES = 12  #: shorter bodies are not clustered (too little text to tell copies apart)
 MIN_JACCARD = 0.45  #: estimated Jaccard similarity of a near-duplicate ...
 MIN_CONTAINMENT = 0.75  #: ... or estimated share of the shorter text found in the longer one
@@ -68,8 +68,7 @@ class Signature:
 def shingles(text: str) -> set[bytes]:
     """Word n-grams (SHINGLE_WORDS, case-folded, punctuation ignored) of ``text``."""
     words = _WORD.findall(text.casefold())
-    n = SHINGLE_WORDS
-    return {" ".join(words[i : i + n]).encode() for i in range(max(len(words) - n + 1, 0))}
+    return {f"{a} {b} {c}".encode() for a, b, c in zip(words, words[1:], words[2:], strict=False)}
 
 
 #: MurmurHash3's 32-bit finalizer (datasketch's "affine32" pre-mix of each input hash)
@@ -91,7 +90,9 @@ def minhash(grams: Iterable[bytes]) -> np.ndarray[Any, np.dtype[np.uint32]]:
     its default "affine32" scheme (the first 4 bytes of each SHA-1 as a little-endian uint32, mixed by the
     MurmurHash3 finalizer, then each permutation's minimum), in one numpy pass without datasketch's imports."""
     sha1 = hashlib.sha1
-    hv = np.frombuffer(b"".join([sha1(g).digest()[:4] for g in grams]), dtype="<u4").astype(np.uint32)
+    # whole digests joined (no slice per shingle), then the first 4 bytes of each 20 as a little-endian uint32
+    digests = np.frombuffer(b"".join([sha1(g).digest() for g in grams]), dtype="<u4")
+    hv = digests.reshape(-1, 5)[:, 0].astype(np.uint32)
     s1, m1, s2, m2, s3 = _FMIX
     hv ^= hv >> s1
     hv *= m1
