@@ -128,7 +128,10 @@ def _serve(conn: Connection, gc_threshold: int) -> None:
 def _warm_up() -> None:
     """Import and initialise what the first page would (the parser, the MinHash permutations), so that the
     objects are alive before the worker's garbage collection freezes them."""
+    from crawler.places.tagger import load_index
     from pipelines.cluster import signature
+
+    load_index()
 
     process_page(
         b"<html><head><title>x</title></head><body><p>warm up</p></body></html>",

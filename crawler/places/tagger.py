@@ -209,6 +209,12 @@ def _index() -> _Index:
     return index
 
 
+def load_index() -> None:
+    """Build the gazetteer's index now (an extraction worker does at start-up, before it tunes its garbage
+    collection), instead of on the first article that names a place."""
+    _index()
+
+
 def _size(place: Place) -> int:
     if isinstance(place, Municipality):
         return place.population
