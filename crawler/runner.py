@@ -216,7 +216,9 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
         classes = {**registry_spiders(), **site_classes(settings)}
     try:
         classes = resolve_sites(opts.sites, settings, classes)
-    except (SitesFileError, UnknownSites) as exc:
+    except UnknownSites as exc:
+        raise UsageError(unknown_sites_message(opts.sites, settings, classes)) from exc
+    except SitesFileError as exc:
         raise UsageError(str(exc)) from exc
     if not classes:
         raise UsageError("no site to crawl: give site names or front-page URLs, or a sites file with entries")
@@ -271,6 +273,42 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
         str(settings.get("ARCHIVE_URI")),
         state_uri(settings),
         interrupted=interrupts.signal_name,
+    )
+
+
+def site_hint(arg: str, known: list[str]) -> str:
+    """What an unknown site argument probably meant: a name in other case or spelling, or a URL."""
+    import difflib
+
+    lowered = arg.strip().lower()
+    _scheme, sep, rest = arg.partition("://")
+    if sep:  # a URL with a mistyped or unsupported scheme
+        return f"not an http(s) URL; did you mean https://{rest}?"
+    if lowered in known:
+        return f"site names are lower case: did you mean {lowered}?"
+    close = difflib.get_close_matches(lowered.replace("-", "_"), known, n=1, cutoff=0.75)
+    if close:
+        return f"did you mean {close[0]}?"
+    if "." in arg and " " not in arg:
+        return f"a site given by its address needs the scheme: https://{arg.rstrip('/')}/"
+    return "not a known site name"
+
+
+def unknown_sites_message(args: list[str], settings: Settings, classes: dict[str, Any]) -> str:
+    """One line for the unknown site arguments, each with a hint, instead of every known name."""
+    from crawler.sites import user_sites
+    from crawler.sitesfile import SitesFileError, is_site_url
+
+    try:
+        entries = user_sites(settings)
+    except SitesFileError:
+        entries = {}
+    known = sorted({*classes, *entries})
+    unknown = [a for a in args if not is_site_url(a) and a not in classes and a not in entries]
+    hints = "; ".join(f"{a} ({site_hint(a, known)})" for a in unknown)
+    return (
+        f"unknown site(s): {hints} (`newsarchive sites` lists the {len(known)} known sites; any news site can be "
+        "given by its front-page URL, https://...)"
     )
 
 
