@@ -124,6 +124,9 @@ def test_discovery_styles_and_what_was_fetched(
     assert "/feed/nachrichten.rss" in sued and "/lokales/" not in sued
     # neither: the front page's links and its section fronts
     assert "/lokales/" in ost and "/sport/" in ost
+    # robots.txt is fetched once a run per host: discovery hands it to Scrapy's robots.txt middleware
+    for fetched in (nord, nordwest, sued, ost):
+        assert fetched.count("/robots.txt") == 1, fetched
 
 
 def test_a_second_run_uses_the_cached_entry_points_and_skips_known_pages(
