@@ -13,7 +13,7 @@ from scrapy.settings import Settings
 
 from crawler import defaults
 from crawler.progress import ProgressExtension, SiteCounts, summary_table
-from crawler.shutdown import EXIT_INTERRUPTED, SHUTDOWN_TIMEOUT, Interrupts, stop
+from crawler.shutdown import EXIT_INTERRUPTED, Interrupts, stop
 from crawler.sites import UnknownSites, project_settings, resolve_sites
 from crawler.spiders.base import NewsSpider
 
@@ -255,7 +255,7 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
         for crawler in started:
             stop(crawler, "shutdown")
 
-    interrupts = Interrupts(settings.getfloat("SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT), stop_all)
+    interrupts = Interrupts(settings.getfloat("SHUTDOWN_TIMEOUT", defaults.SHUTDOWN_TIMEOUT), stop_all)
     limit = settings.getint("CONCURRENT_SITES", defaults.CONCURRENT_SITES)
     for _ in range(limit if limit > 0 else len(queue)):
         start_next()

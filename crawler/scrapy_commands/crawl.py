@@ -24,6 +24,7 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             super().run(args, opts)  # Scrapy's usage errors
             return
+        from crawler import defaults
         from crawler.progress import SiteCounts
         from crawler.runner import (
             EXIT_USAGE,
@@ -33,7 +34,7 @@ class Command(ScrapyCrawl):
             check_network_settings,
             stop_helpers,
         )
-        from crawler.shutdown import SHUTDOWN_TIMEOUT, Interrupts, exit_now, stop
+        from crawler.shutdown import Interrupts, exit_now, stop
         from pipelines.state import state_uri
 
         assert self.crawler_process is not None and self.settings is not None
@@ -52,7 +53,8 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_USAGE
             return
         interrupts = Interrupts(
-            settings.getfloat("SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT), lambda: stop(crawler, "shutdown")
+            settings.getfloat("SHUTDOWN_TIMEOUT", defaults.SHUTDOWN_TIMEOUT),
+            lambda: stop(crawler, "shutdown"),
         )
         self.crawler_process.crawl(crawler, **opts.spargs)
         interrupts.install()
