@@ -13,7 +13,7 @@ from typing import NoReturn
 
 from crawler.commands import COMMANDS
 from crawler.runner import EXIT_USAGE, UsageError
-from crawler.shutdown import EXIT_INTERRUPTED
+from crawler.shutdown import EXIT_INTERRUPTED, exit_now
 
 DESCRIPTION = """\
 newsarchive: crawl regional news sites into an append-only archive (local path or s3://), exactly once.
@@ -74,7 +74,11 @@ def _main(argv: Sequence[str] | None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        # interrupted outside a crawl's own handling (before it started, or after it stopped): no thread of a
+        # half-finished command may keep the process alive
+        print("newsarchive: interrupted", file=sys.stderr)
+        exit_now(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED  # pragma: no cover - exit_now does not return
 
 
 if __name__ == "__main__":

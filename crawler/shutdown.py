@@ -162,6 +162,10 @@ class Interrupts:
             self._previous[signum] = signal.signal(signum, self._handle)
 
     def restore(self) -> None:
+        """Put back the previous handlers, unless the run was interrupted: then a further signal, even while the
+        summary is printed or helpers stop, ends the process at once."""
+        if self.count:
+            return
         for signum, handler in self._previous.items():
             with contextlib.suppress(ValueError, TypeError):
                 signal.signal(signum, handler)
