@@ -104,6 +104,7 @@ class ExtractPool:
         )
         self.workers = workers
         self.users = 0
+        self.pending: set[Future[PageResult]] = set()
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ExtractPool | None:
@@ -117,6 +118,15 @@ class ExtractPool:
         pool.users += 1
         crawler.signals.connect(pool.release, signal=signals.spider_closed, weak=False)
         return pool
+
+    @classmethod
+    def cancel_waiting(cls) -> int:
+        """Cancel the pages waiting for a worker (not yet started): their spiders extract them inline, so an
+        interrupted crawl does not wait for workers (which may still be starting); the number cancelled."""
+        pool = cls._shared
+        if pool is None:
+            return 0
+        return sum(1 for future in list(pool.pending) if future.cancel())
 
     @classmethod
     def stop_shared(cls) -> None:
@@ -145,6 +155,8 @@ class ExtractPool:
         from twisted.internet import reactor
 
         future = self.executor.submit(process_page, body, charset, url, selectors, exchange)
+        self.pending.add(future)
+        future.add_done_callback(self.pending.discard)
         deferred: Deferred[PageResult] = Deferred()
         from_threads: IReactorFromThreads = reactor  # type: ignore[assignment]
 

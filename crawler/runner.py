@@ -250,10 +250,14 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
         return result
 
     def stop_all() -> None:
-        # the first interrupt: start no further site, stop every running one (their pipelines commit)
+        # the first interrupt: start no further site, stop every running one (their pipelines commit); pages
+        # waiting for an extraction worker are extracted inline instead of waiting for it
+        from crawler.offthread import ExtractPool
+
         queue.clear()
         for crawler in started:
             stop(crawler, "shutdown")
+        ExtractPool.cancel_waiting()
 
     interrupts = Interrupts(settings.getfloat("SHUTDOWN_TIMEOUT", defaults.SHUTDOWN_TIMEOUT), stop_all)
     limit = settings.getint("CONCURRENT_SITES", defaults.CONCURRENT_SITES)

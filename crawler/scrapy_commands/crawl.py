@@ -52,10 +52,14 @@ class Command(ScrapyCrawl):
             print(f"scrapy crawl: error: {exc}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
-        interrupts = Interrupts(
-            settings.getfloat("SHUTDOWN_TIMEOUT", defaults.SHUTDOWN_TIMEOUT),
-            lambda: stop(crawler, "shutdown"),
-        )
+
+        def stop_all() -> None:
+            from crawler.offthread import ExtractPool
+
+            stop(crawler, "shutdown")
+            ExtractPool.cancel_waiting()
+
+        interrupts = Interrupts(settings.getfloat("SHUTDOWN_TIMEOUT", defaults.SHUTDOWN_TIMEOUT), stop_all)
         self.crawler_process.crawl(crawler, **opts.spargs)
         interrupts.install()
         try:
