@@ -183,3 +183,25 @@ def test_probing_an_unreachable_site_offers_no_entry(tmp_path: Path) -> None:
 
     report = json.loads(proc.stdout)
     assert report["failed"] and report["sites_file_entry"] is None
+
+
+def test_the_seen_store_follows_an_archive_given_with_dash_s(
+    crawled: Path, served: MirrorServer, mirror: Mirror, tmp_path: Path
+) -> None:
+    """`crawl -s ARCHIVE_URI=X` used to keep ./archive.state.sqlite: "Nothing new", and X stayed empty."""
+    work = tmp_path / "work"
+    shutil.copytree(crawled, work)
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *crawl_args(served, "-s", "ARCHIVE_URI=second")],
+        cwd=work,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Nothing new" not in proc.stdout
+    assert (work / "second.state.sqlite").exists()
+    for archive in ("archive", "second"):
+        got = Counter(r["url"] for r in open_archive(str(work / archive)).records())
+        assert set(got) == {a.url for a in mirror.sites[SITE].articles} and all(n == 1 for n in got.values())
