@@ -205,3 +205,35 @@ def test_the_seen_store_follows_an_archive_given_with_dash_s(
     for archive in ("archive", "second"):
         got = Counter(r["url"] for r in open_archive(str(work / archive)).records())
         assert set(got) == {a.url for a in mirror.sites[SITE].articles} and all(n == 1 for n in got.values())
+
+
+def test_a_pair_from_before_identities_is_adopted_and_a_stranger_refused(
+    crawled: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from pipelines.archive.identity import IDENTITY_KEY, BindingError, bind, ensure_identity, read_identity
+    from pipelines.storage import open_storage
+
+    work = tmp_path / "work"
+    shutil.copytree(crawled, work)
+    (work / "archive" / IDENTITY_KEY).unlink()  # as an archive and its store from before identities
+    with sqlite3.connect(work / "archive.state.sqlite") as db:
+        db.execute("DELETE FROM meta WHERE key = 'archive_id'")
+    storage = open_storage(str(work / "archive"))
+    stranger = open_state(str(work / "stranger.sqlite"))
+    stranger.add_alias("https://www.ndr.de/x.html", "https://www.ndr.de/y.html")  # remembers something else
+    try:
+        with pytest.raises(BindingError, match="knows none of the archive's newest articles"):
+            bind(storage, stranger, "archive", "stranger.sqlite")
+    finally:
+        stranger.close()
+    assert read_identity(storage) is None, "a refused pair writes nothing"
+    own = open_state(str(work / "archive.state.sqlite"))
+    try:
+        adopted = bind(storage, own, "archive", "archive.state.sqlite")
+        assert read_identity(storage) == adopted == own.get_meta("archive_id")
+        assert bind(storage, own, "archive", "archive.state.sqlite") == adopted  # and from then on, simply
+    finally:
+        own.close()
+    assert ensure_identity(storage) == adopted, "written once: a second writer reads the first one's"
