@@ -237,3 +237,21 @@ def test_a_pair_from_before_identities_is_adopted_and_a_stranger_refused(
     finally:
         own.close()
     assert ensure_identity(storage) == adopted, "written once: a second writer reads the first one's"
+
+
+def test_the_summary_says_nothing_new_only_when_nothing_went_wrong() -> None:
+    import io
+
+    from crawler.progress import SiteCounts
+    from crawler.runner import CrawlResult, print_summary
+
+    def summary(interrupted: str = "", **counts: int) -> str:
+        out = io.StringIO()
+        print_summary(CrawlResult([SiteCounts("ndr", pages=3, **counts)], "archive", "s", interrupted), out)
+        return out.getvalue()
+
+    assert "Nothing new" in summary(known=3)
+    assert "Nothing new" not in summary(errors=2) and "2 error(s)" in summary(errors=2)
+    assert "Nothing new" not in summary(forbidden=3) and "3 forbidden by robots.txt" in summary(forbidden=3)
+    interrupted = summary("SIGTERM")
+    assert "Nothing new" not in interrupted and "Interrupted (SIGTERM): 0 article(s) committed" in interrupted
