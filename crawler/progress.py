@@ -36,7 +36,6 @@ class SiteCounts:
     health: dict[str, Any] | None = None  # the run's extraction health (crawler/health.py), if any
     drift: str = ""  # comma-separated fields whose health drifted ("" when none)
     refused: int = 0  # requests refused by the address rule (crawler/netguard.py)
-    forbidden: int = 0  # articles robots.txt forbids fetching
 
     @classmethod
     def from_stats(cls, site: str, stats: dict[str, Any]) -> SiteCounts:
@@ -58,7 +57,6 @@ class SiteCounts:
             health=health if isinstance(health := stats.get("newsarchive/health"), dict) else None,
             drift=str(stats.get("newsarchive/drift") or ""),
             refused=n("newsarchive/rejected/address"),
-            forbidden=n("newsarchive/robots_forbidden"),
             failed=found == 0 and n("newsarchive/entry_point_errors") + n("newsarchive/discovery_errors") > 0,
         )
 

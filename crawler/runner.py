@@ -346,15 +346,12 @@ def print_summary(result: CrawlResult, out: Any = None) -> None:
             file=out,
         )
     elif archived == 0 and not any(
-        r.failed or r.archive_errors or r.locked_by or r.errors or r.forbidden for r in result.rows
+        r.failed or r.archive_errors or r.locked_by or r.errors for r in result.rows
     ):
         print("\nNothing new: every article found is already in the archive.", file=out)
     elif archived == 0:
-        forbidden = sum(r.forbidden for r in result.rows)
-        why = f"{forbidden} forbidden by robots.txt, " if forbidden else ""
         print(
-            f"\nNo article archived: {why}{sum(r.errors for r in result.rows)} error(s) (see the log).",
-            file=out,
+            f"\nNo article archived: {sum(r.errors for r in result.rows)} error(s) (see the log).", file=out
         )
     for r in result.rows:
         if r.locked_by:

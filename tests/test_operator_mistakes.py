@@ -252,6 +252,6 @@ def test_the_summary_says_nothing_new_only_when_nothing_went_wrong() -> None:
 
     assert "Nothing new" in summary(known=3)
     assert "Nothing new" not in summary(errors=2) and "2 error(s)" in summary(errors=2)
-    assert "Nothing new" not in summary(forbidden=3) and "3 forbidden by robots.txt" in summary(forbidden=3)
+    assert "Nothing new" not in summary(failed=True, errors=1)
     interrupted = summary("SIGTERM")
     assert "Nothing new" not in interrupted and "Interrupted (SIGTERM): 0 article(s) committed" in interrupted
