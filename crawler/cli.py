@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
 from crawler.commands import COMMANDS
 from crawler.runner import EXIT_USAGE, UsageError
+from crawler.shutdown import EXIT_INTERRUPTED, exit_now
 from crawler.termsafe import SafeStream, install_log_escaping
 
 DESCRIPTION = """\
@@ -40,7 +44,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupted(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # SIGTERM like Ctrl-C, also before a crawl installs its own handling (crawler/shutdown.py): exit 6, no traceback
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {s: signal.signal(s, _interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _main(argv)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     # whatever a command prints or logs from a site goes through one escape function (crawler/termsafe.py)
@@ -48,12 +68,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = SafeStream(stdout), SafeStream(stderr)  # type: ignore[assignment]
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # inside the try: a reader that went away shows here, not at exit
+        return code
     except UsageError as exc:
         print(f"newsarchive: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # the reader of our output went away (`| head`): not an error, and no traceback at exit either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
-        return 130
+        # interrupted outside a crawl's own handling (before it started, or after it stopped): no thread of a
+        # half-finished command may keep the process alive
+        print("newsarchive: interrupted", file=sys.stderr)
+        exit_now(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED  # pragma: no cover - exit_now does not return
     finally:
         sys.stdout, sys.stderr = stdout, stderr
 

@@ -83,7 +83,7 @@ class Thresholds:
             source_shift=settings.getfloat("HEALTH_SOURCE_SHIFT", d.source_shift),
             authors_drop=settings.getfloat("HEALTH_AUTHORS_DROP", d.authors_drop),
             rejected_rise=settings.getfloat("HEALTH_REJECTED_RISE", d.rejected_rise),
-            min_articles=settings.getint("HEALTH_MIN_ARTICLES", d.min_articles),
+            min_articles=settings.getint("HEALTH_MIN_ARTICLES", defaults.HEALTH_MIN_ARTICLES),
             baseline_runs=settings.getint("HEALTH_BASELINE_RUNS", d.baseline_runs),
             keep_runs=settings.getint("HEALTH_KEEP_RUNS", d.keep_runs),
         )

@@ -248,6 +248,17 @@ class ExtractPool:
         return pool
 
     @classmethod
+    def cancel_waiting(cls) -> int:
+        """Fail the pages waiting for a worker (none has them yet): their spiders extract them inline, so an
+        interrupted crawl does not wait for workers (which may still be starting); the number cancelled."""
+        pool = cls._shared
+        if pool is None:
+            return 0
+        waiting = len(pool.queue)
+        pool.fail_queue(CancelledError())
+        return waiting
+
+    @classmethod
     def stop_shared(cls) -> None:
         """Stop the shared pool whatever its users, without waiting for work in hand (after the reactor)."""
         pool, cls._shared = cls._shared, None

@@ -13,7 +13,7 @@ from scrapy.settings import Settings
 
 from crawler import defaults
 from crawler.progress import ProgressExtension, SiteCounts, summary_table
-from crawler.shutdown import EXIT_INTERRUPTED, SHUTDOWN_TIMEOUT, Interrupts, stop
+from crawler.shutdown import EXIT_INTERRUPTED, Interrupts, stop
 from crawler.sites import UnknownSites, project_settings, resolve_sites
 from crawler.spiders.base import NewsSpider
 
@@ -214,7 +214,9 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
         classes = {**registry_spiders(), **site_classes(settings)}
     try:
         classes = resolve_sites(opts.sites, settings, classes)
-    except (SitesError, UnknownSites) as exc:
+    except UnknownSites as exc:
+        raise UsageError(unknown_sites_message(opts.sites, settings, classes)) from exc
+    except SitesError as exc:
         raise UsageError(str(exc)) from exc
     if not classes:
         raise UsageError("no site to crawl: give site names or front-page URLs, or a sites file with entries")
@@ -246,12 +248,16 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
         return result
 
     def stop_all() -> None:
-        # the first interrupt: start no further site, stop every running one (their pipelines commit)
+        # the first interrupt: start no further site, stop every running one (their pipelines commit); pages
+        # waiting for an extraction worker are extracted inline instead of waiting for it
+        from crawler.offthread import ExtractPool
+
         queue.clear()
         for crawler in started:
             stop(crawler, "shutdown")
+        ExtractPool.cancel_waiting()
 
-    interrupts = Interrupts(settings.getfloat("SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT), stop_all)
+    interrupts = Interrupts(settings.getfloat("SHUTDOWN_TIMEOUT", defaults.SHUTDOWN_TIMEOUT), stop_all)
     limit = settings.getint("CONCURRENT_SITES", defaults.CONCURRENT_SITES)
     for _ in range(limit if limit > 0 else len(queue)):
         start_next()
@@ -269,6 +275,41 @@ def run_crawl(opts: CrawlOptions, classes: dict[str, type[NewsSpider]] | None = 
         str(settings.get("ARCHIVE_URI")),
         state_uri(settings),
         interrupted=interrupts.signal_name,
+    )
+
+
+def site_hint(arg: str, known: list[str]) -> str:
+    """What an unknown site argument probably meant: a name in other case or spelling, or a URL."""
+    import difflib
+
+    lowered = arg.strip().lower()
+    _scheme, sep, rest = arg.partition("://")
+    if sep:  # a URL with a mistyped or unsupported scheme
+        return f"not an http(s) URL; did you mean https://{rest}?"
+    if lowered in known:
+        return f"site names are lower case: did you mean {lowered}?"
+    close = difflib.get_close_matches(lowered.replace("-", "_"), known, n=1, cutoff=0.75)
+    if close:
+        return f"did you mean {close[0]}?"
+    if "." in arg and " " not in arg:
+        return f"a site given by its address needs the scheme: https://{arg.rstrip('/')}/"
+    return "not a known site name"
+
+
+def unknown_sites_message(args: list[str], settings: Settings, classes: dict[str, Any]) -> str:
+    """One line for the unknown site arguments, each with a hint, instead of every known name."""
+    from crawler.sites import SitesError, is_site_url, user_sites
+
+    try:
+        entries = user_sites(settings)
+    except SitesError:
+        entries = {}
+    known = sorted({*classes, *entries})
+    unknown = [a for a in args if not is_site_url(a) and a not in classes and a not in entries]
+    hints = "; ".join(f"{a} ({site_hint(a, known)})" for a in unknown)
+    return (
+        f"unknown site(s): {hints} (`newsarchive sites` lists the {len(known)} known sites; any news site can be "
+        "given by its front-page URL, https://...)"
     )
 
 
@@ -322,7 +363,9 @@ def print_summary(result: CrawlResult, out: Any = None) -> None:
     ):
         print("\nNothing new: every article found is already in the archive.", file=out)
     elif archived == 0:
-        print("\nNo article archived (see the errors and refusals above).", file=out)
+        print(
+            f"\nNo article archived: {sum(r.errors for r in result.rows)} error(s) (see the log).", file=out
+        )
     for r in result.rows:
         if r.locked_by:
             print(f"\nsite {r.site} was not crawled: another run holds it ({r.locked_by})", file=out)

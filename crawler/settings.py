@@ -150,6 +150,8 @@ EXTENSIONS = {
 # Extraction health per site and run, judged against the site's history for drift (docs/HEALTH.md); the
 # thresholds are HEALTH_* settings with the defaults documented there.
 HEALTH_ENABLED = defaults.HEALTH_ENABLED
+# A site's run with fewer articles than this is not judged on them (coverage, length, layers) nor used as a baseline.
+HEALTH_MIN_ARTICLES = defaults.HEALTH_MIN_ARTICLES
 # a JSON file that receives every site's final stats ({site: stats}); empty: none
 NEWSARCHIVE_STATS_FILE = ""
 # One run per site at a time (a lock in the state store); a dead run's lock expires after RUN_LOCK_TTL seconds.

@@ -1,7 +1,10 @@
 """Crash safety beyond the unit test: kill one crawl with SIGKILL at random moments, rerun after each kill, and
 check that the final archive holds every article exactly once (docs/RELIABILITY.md, "Twenty SIGKILLs").
 
-    .venv/bin/python scripts/kill_crawl.py [--kills 20] [--articles 400] [--seed N]
+    .venv/bin/python scripts/kill_crawl.py [--kills 20] [--articles 400] [--seed N] [--signal KILL|INT|TERM|INT2]
+
+With --signal INT or TERM the runs are interrupted instead (crawler/shutdown.py), INT2 sends two SIGINTs 0-0.3 s
+apart: each run must end within SHUTDOWN_TIMEOUT + 10 s with exit code 6 (or 0 when it finished first).
 
 A synthetic mirror (crawler/demo/synthetic.py) of ndr and mdr is served on 127.0.0.1; every run crawls both
 sites into one local archive with small parts (ARCHIVE_PART_MAX_RECORDS=7), so kills land while fetching, while
@@ -41,6 +44,7 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--articles", type=int, default=400, help="articles per site")
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--signal", choices=["KILL", "INT", "TERM", "INT2"], default="KILL")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     classes = site_classes()
@@ -49,7 +53,8 @@ def main() -> int:
     )
     expected = {url for site in SITES for url in mirror.expected[site]}
     print(
-        f"seed {args.seed}: {len(expected)} articles on {', '.join(SITES)}; {args.kills} SIGKILLs, then a last run"
+        f"seed {args.seed}: {len(expected)} articles on {', '.join(SITES)}; {args.kills} SIG{args.signal}s, "
+        "then a last run"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_URI", "STATE_URI")}
     with tempfile.TemporaryDirectory() as tmp, MirrorServer(mirror) as server:
@@ -58,18 +63,51 @@ def main() -> int:
                         "COMPRESSION_ENABLED=False", "LOG_LEVEL=ERROR", "RUN_LOCK_TTL=5"):  # fmt: skip
             cmd += ["-s", setting]
         archive = Path(tmp) / "archive"
+        codes: Counter[int] = Counter()
+        outlived: list[int] = []
+        shrank: list[int] = []
         for n in range(1, args.kills + 1):
             before = count(archive)
             proc = subprocess.Popen(
                 cmd, cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            moment = rng.uniform(0.3, 4.0)
-            time.sleep(moment)
+            launched = time.monotonic()
+            if args.signal == "KILL":
+                moment = rng.uniform(0.3, 4.0)
+            else:  # an interrupt lands while the crawl runs: after the process has started up and fetches
+                seen = len(server.requests)
+                started = time.monotonic()
+                while (
+                    len(server.requests) == seen and proc.poll() is None and time.monotonic() < started + 60
+                ):
+                    time.sleep(0.01)
+                moment = time.monotonic() - started + rng.uniform(0.0, 3.0)
+            time.sleep(max(0.0, moment - (time.monotonic() - launched)))
             state = "killed" if proc.poll() is None else f"had exited ({proc.returncode})"
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+            sent = time.monotonic()
+            if args.signal == "KILL":
+                proc.send_signal(signal.SIGKILL)
+            else:
+                proc.send_signal(signal.SIGTERM if args.signal == "TERM" else signal.SIGINT)
+                if args.signal == "INT2":
+                    time.sleep(rng.uniform(0, 0.3))
+                    proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                state += ", OUTLIVED ITS BOUND"
+                outlived.append(n)
+            took = time.monotonic() - sent
+            codes[proc.returncode] += 1
             after = count(archive)
-            print(f"kill {n:2d} after {moment:4.2f} s: {state}; committed records {before} -> {after}")
+            print(
+                f"kill {n:2d} after {moment:4.2f} s: {state}, exit {proc.returncode} {took:4.1f} s later; "
+                f"committed records {before} -> {after}"
+            )
+            if after < before:
+                shrank.append(n)
         final = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
         records = list(open_archive(str(archive)).records()) if archive.exists() else []
     urls = Counter(r["url"] for r in records)
@@ -80,7 +118,10 @@ def main() -> int:
         f"last run exit {final.returncode}; records {len(records)}, distinct {len(urls)}, expected {len(expected)}"
     )
     print(f"missing {len(missing)}, twice {len(twice)}, unexpected {len(extra)}")
-    ok = final.returncode == 0 and not missing and not twice and not extra
+    print(
+        f"exit codes of the signalled runs: {dict(sorted(codes.items()))}; outlived the bound: {outlived or 'none'}"
+    )
+    ok = final.returncode == 0 and not missing and not twice and not extra and not outlived and not shrank
     print("EVERY ARTICLE EXACTLY ONCE" if ok else "FAILED")
     return 0 if ok else 1
 

@@ -126,7 +126,7 @@ def test_demo_sites_and_read_from_an_empty_directory(installed: Installed, empty
     sites = installed.run("newsarchive", "sites", "--json", cwd=empty)
     assert sites.returncode == 0, sites.stderr
     assert {s["name"] for s in json.loads(sites.stdout)} == {e.name for e in load_registry()}
-    read = installed.run("newsarchive", "read", cwd=empty)
+    read = installed.run("newsarchive", "read", "--archive", "demo-archive", cwd=empty)
     assert read.returncode == 0, read.stderr
     records = [json.loads(line) for line in read.stdout.splitlines()]
     unlisted = site_name_for(add_unlisted_site(Mirror()).front_page)

@@ -59,6 +59,7 @@ def crawled(served: MirrorServer, tmp_path_factory: pytest.TempPathFactory) -> P
     other = open_state(str(work / "other.state.sqlite"))
     other.set_meta("archive_id", "0123456789abcdef0123456789abcdef")
     other.close()
+    (work / "no-pages").mkdir()  # a folder without saved pages, for eval
     return work
 
 
@@ -71,6 +72,11 @@ MISTAKES: list[tuple[list[str], int, str]] = [
     (["state", "rebuild", "--state", "archive.state.sqlite"], 2, "is not empty"),
     (["state", "rebuild", "--archive", "missing", "--state", "new.sqlite"], 2, "cannot use the archive"),
     (["demo", "--archive", "archive"], 2, "holds records that are not the demo's"),
+    (["crawl", "NDR"], 2, "did you mean ndr?"),
+    (["crawl", "www.example-zeitung.de"], 2, "needs the scheme: https://www.example-zeitung.de/"),
+    (["crawl", "htps://www.example-zeitung.de/"], 2, "did you mean https://www.example-zeitung.de/?"),
+    (["health", "--archive", "missing"], 2, "no archive at missing"),
+    (["eval", "no-pages"], 2, "no pages in no-pages"),
 ]
 
 
@@ -133,3 +139,119 @@ def test_rebuilt_store_archives_nothing_twice(
     assert "Nothing new" in again.stdout
     got = Counter(r["url"] for r in open_archive(str(work / "archive")).records())
     assert set(got) == articles and all(n == 1 for n in got.values()), got
+
+
+def test_every_article_is_in_the_archive_once_after_the_mistakes(crawled: Path, mirror: Mirror) -> None:
+    got = Counter(r["url"] for r in open_archive(str(crawled / "archive")).records())
+    assert set(got) == {a.url for a in mirror.sites[SITE].articles}
+    assert all(n == 1 for n in got.values()), got
+
+
+def test_a_land_in_ascii_is_the_land() -> None:
+    from crawler.sites import land_code
+
+    assert land_code("Thueringen") == land_code("Thüringen") == land_code("THURINGEN") == "DE-TH"
+    assert land_code("Baden-Wuerttemberg") == "DE-BW"
+
+
+def test_output_into_a_closed_pipe_is_no_traceback(tmp_path: Path) -> None:
+    """`newsarchive sites --json | head -c 100`: the reader goes away early."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "sites", "--json"],
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(100)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_probing_an_unreachable_site_offers_no_entry(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "sites", "probe", "https://www.example-zeitung.de/",
+         "--mirror", "http://127.0.0.1:9", "-s", "RETRY_TIMES=0", "--json"],
+        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    import json
+
+    report = json.loads(proc.stdout)
+    assert report["failed"] and report["sites_file_entry"] is None
+
+
+def test_the_seen_store_follows_an_archive_given_with_dash_s(
+    crawled: Path, served: MirrorServer, mirror: Mirror, tmp_path: Path
+) -> None:
+    """`crawl -s ARCHIVE_URI=X` used to keep ./archive.state.sqlite: "Nothing new", and X stayed empty."""
+    work = tmp_path / "work"
+    shutil.copytree(crawled, work)
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *crawl_args(served, "-s", "ARCHIVE_URI=second")],
+        cwd=work,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Nothing new" not in proc.stdout
+    assert (work / "second.state.sqlite").exists()
+    for archive in ("archive", "second"):
+        got = Counter(r["url"] for r in open_archive(str(work / archive)).records())
+        assert set(got) == {a.url for a in mirror.sites[SITE].articles} and all(n == 1 for n in got.values())
+
+
+def test_a_pair_from_before_identities_is_adopted_and_a_stranger_refused(
+    crawled: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from pipelines.archive.identity import IDENTITY_KEY, BindingError, bind, ensure_identity, read_identity
+    from pipelines.storage import open_storage
+
+    work = tmp_path / "work"
+    shutil.copytree(crawled, work)
+    (work / "archive" / IDENTITY_KEY).unlink()  # as an archive and its store from before identities
+    with sqlite3.connect(work / "archive.state.sqlite") as db:
+        db.execute("DELETE FROM meta WHERE key = 'archive_id'")
+    storage = open_storage(str(work / "archive"))
+    stranger = open_state(str(work / "stranger.sqlite"))
+    stranger.add_alias("https://www.ndr.de/x.html", "https://www.ndr.de/y.html")  # remembers something else
+    try:
+        with pytest.raises(BindingError, match="knows none of the archive's newest articles"):
+            bind(storage, stranger, "archive", "stranger.sqlite")
+    finally:
+        stranger.close()
+    assert read_identity(storage) is None, "a refused pair writes nothing"
+    own = open_state(str(work / "archive.state.sqlite"))
+    try:
+        adopted = bind(storage, own, "archive", "archive.state.sqlite")
+        assert read_identity(storage) == adopted == own.get_meta("archive_id")
+        assert bind(storage, own, "archive", "archive.state.sqlite") == adopted  # and from then on, simply
+    finally:
+        own.close()
+    assert ensure_identity(storage) == adopted, "written once: a second writer reads the first one's"
+
+
+def test_the_summary_says_nothing_new_only_when_nothing_went_wrong() -> None:
+    import io
+
+    from crawler.progress import SiteCounts
+    from crawler.runner import CrawlResult, print_summary
+
+    def summary(interrupted: str = "", **counts: int) -> str:
+        out = io.StringIO()
+        print_summary(CrawlResult([SiteCounts("ndr", pages=3, **counts)], "archive", "s", interrupted), out)
+        return out.getvalue()
+
+    assert "Nothing new" in summary(known=3)
+    assert "Nothing new" not in summary(errors=2) and "2 error(s)" in summary(errors=2)
+    assert "Nothing new" not in summary(failed=True, errors=1)
+    interrupted = summary("SIGTERM")
+    assert "Nothing new" not in interrupted and "Interrupted (SIGTERM): 0 article(s) committed" in interrupted

@@ -306,7 +306,7 @@ def test_spiders_import_only_the_entry_format_of_crawler_sites() -> None:
                 else []
             )
             for module in modules:
-                if module.startswith(("crawler.sites", "crawler.sitesfile", "crawler.registry")):
+                if module.startswith("crawler.sites"):
                     assert module in allowed, f"{path.name} imports {module}"
 
 

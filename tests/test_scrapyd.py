@@ -31,8 +31,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def get(url: str) -> dict[str, object]:
-    with urllib.request.urlopen(url, timeout=10) as response:
+def get(url: str, timeout: float = 10) -> dict[str, object]:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
         answer: dict[str, object] = json.loads(response.read())
     return answer
 
@@ -69,7 +69,8 @@ def test_deploy_and_schedule_a_crawl(scrapyd: str, tmp_path: Path) -> None:
     answer = deploy(scrapyd, "newsarchive", "1")
     # every site newsarchive crawl knows: the site files and the whole registry (crawler/spiderloader.py)
     assert answer["spiders"] == len(NewsSpiderLoader(project_settings()).list()) > len(site_classes())
-    listed = get(scrapyd + "/listspiders.json?project=newsarchive")["spiders"]
+    # Scrapyd runs `scrapy list` for this: a process that loads the registry (slow on a busy machine)
+    listed = get(scrapyd + "/listspiders.json?project=newsarchive", timeout=120)["spiders"]
     assert isinstance(listed, list) and {"haz", "ndr", "mdr"} <= set(listed)
     assert sorted(p.name for p in ROOT.iterdir()) == before, "deploying leaves no build artefacts in the tree"
 

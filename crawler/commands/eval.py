@@ -68,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if out:
             out.close()
+    if not scores.get("pages"):
+        raise UsageError(f"no pages in {corpus} (expected DIR/<page>/page.html with expected.json)")
     if args.json:
         print(json.dumps(scores))
     else:

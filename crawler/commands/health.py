@@ -95,6 +95,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"not a site name: {args.site!r} (give a site name or a front-page URL)")
     if args.limit < 1:
         raise UsageError("--limit takes a positive number")
+    archive_given = getattr(args, "archive", None)
+    local = str(archive_given or "").removeprefix("file://")
+    if archive_given and not getattr(args, "state", None) and "://" not in local and not Path(local).exists():
+        raise UsageError(
+            f"no archive at {archive_given} (give the archive's path, or its seen-store with --state)"
+        )
     uri = state_uri(args)
     entries = []
     if not _missing_file(uri):

@@ -144,7 +144,13 @@ def run(args: argparse.Namespace) -> int:
         for i in items[: args.samples]
     ]
     listed = int(stats.get("newsarchive/discovered", 0) or 0)
-    failed = not items and not listed and int(stats.get("newsarchive/entry_point_errors", 0) or 0) > 0
+    errors = sum(
+        int(stats.get(k, 0) or 0) for k in ("newsarchive/entry_point_errors", "newsarchive/discovery_errors")
+    )
+    # an unreachable site (nothing answered) or one whose every entry point failed has no entry to offer
+    failed = (
+        not items and not listed and (errors > 0 or not int(stats.get("downloader/response_count", 0) or 0))
+    )
     report = {
         "site": entry.name,
         "url": entry.url,
@@ -157,7 +163,9 @@ def run(args: argparse.Namespace) -> int:
         "rejected": [{"url": u, "reason": r} for u, r in rejected],
         "health": health,
         "failed": failed,
-        "sites_file_entry": sites_file_entry(entry.name, entry.url, found, publisher, language),
+        "sites_file_entry": None
+        if failed
+        else sites_file_entry(entry.name, entry.url, found, publisher, language),
     }
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
@@ -195,4 +203,10 @@ def print_report(report: dict[str, Any], out: Any = None) -> None:
         for r in report["rejected"]:
             print(f"  {r['reason']}: {r['url']}", file=out)
     print("\n" + describe(report["site"], report["health"]), file=out)
-    print("\nfor your sites file:\n\n" + report["sites_file_entry"], file=out)
+    if report["sites_file_entry"] is None:
+        print(
+            "\nno entry for your sites file: nothing could be read from the site (see the messages above)",
+            file=out,
+        )
+    else:
+        print("\nfor your sites file:\n\n" + report["sites_file_entry"], file=out)

@@ -24,6 +24,7 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             super().run(args, opts)  # Scrapy's usage errors
             return
+        from crawler import defaults
         from crawler.progress import SiteCounts
         from crawler.runner import (
             EXIT_USAGE,
@@ -33,7 +34,7 @@ class Command(ScrapyCrawl):
             check_network_settings,
             stop_helpers,
         )
-        from crawler.shutdown import SHUTDOWN_TIMEOUT, Interrupts, exit_now, stop
+        from crawler.shutdown import Interrupts, exit_now, stop
         from pipelines.state import state_uri
 
         assert self.crawler_process is not None and self.settings is not None
@@ -51,9 +52,14 @@ class Command(ScrapyCrawl):
             print(f"scrapy crawl: error: {exc}", file=sys.stderr)
             self.exitcode = EXIT_USAGE
             return
-        interrupts = Interrupts(
-            settings.getfloat("SHUTDOWN_TIMEOUT", SHUTDOWN_TIMEOUT), lambda: stop(crawler, "shutdown")
-        )
+
+        def stop_all() -> None:
+            from crawler.offthread import ExtractPool
+
+            stop(crawler, "shutdown")
+            ExtractPool.cancel_waiting()
+
+        interrupts = Interrupts(settings.getfloat("SHUTDOWN_TIMEOUT", defaults.SHUTDOWN_TIMEOUT), stop_all)
         self.crawler_process.crawl(crawler, **opts.spargs)
         interrupts.install()
         try:

@@ -143,6 +143,14 @@ def default_region(land: str, area: str) -> str:
     return ": ".join(part for part in (land_name, area) if part)
 
 
+def _ascii(text: str) -> str:
+    """Case-folded, umlauts and ß as ASCII letters: Thüringen, THUERINGEN and Thuringen compare alike."""
+    import unicodedata
+
+    folded = text.casefold().replace("ß", "ss")
+    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+
+
 def land_code(text: str) -> str:
     """``NI``, ``DE-NI``, ``de-ni`` or ``Niedersachsen`` -> ``DE-NI``; SitesError for anything else."""
     key = text.strip()
@@ -152,7 +160,10 @@ def land_code(text: str) -> str:
     if f"DE-{upper}" in LAENDER:
         return f"DE-{upper}"
     for code, name in LAENDER.items():
-        if name.casefold() == key.casefold():
+        if _ascii(name) in (
+            _ascii(key),
+            _ascii(key.replace("ae", "ä").replace("oe", "ö").replace("ue", "ü")),
+        ):
             return code
     codes = ", ".join(c.removeprefix("DE-") for c in LAENDER)
     raise SitesError(f"unknown region {text!r}: give a Land by its code ({codes}) or its name")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from concurrent.futures import CancelledError
 from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
@@ -566,6 +567,8 @@ class NewsSpider(scrapy.Spider):
                 return await self._extract_pool.process(
                     response.body, charset, response.url, self.selectors, exchange, coverage
                 )
+            except CancelledError:  # the crawl is stopping (crawler/shutdown.py): no worker to wait for
+                pass
             except Exception as exc:  # a worker died or the pool stopped: extract here instead
                 self.crawler.stats.inc_value("newsarchive/extract_pool_errors")
                 self.logger.warning(

@@ -243,11 +243,31 @@ class DiscoveringSpider(NewsSpider):
             yield self._offsite_ok(request) if isinstance(request, scrapy.Request) else request
 
     # --- discovery ---
+    def _share_robots(self, response: Response, body: bytes) -> None:
+        """Hand this robots.txt (``body``: cut at ROBOTSTXT_MAX_BYTES) to Scrapy's RobotsTxtMiddleware, which would
+        otherwise fetch it a second time for the site's pages: robots.txt is fetched once a run."""
+        from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+        from scrapy.utils.misc import build_from_crawler
+
+        engine = self.crawler.engine
+        middlewares = getattr(
+            getattr(getattr(engine, "downloader", None), "middleware", None), "middlewares", ()
+        )
+        first = (response.request.meta.get("redirect_urls") if response.request else None) or [response.url]
+        netloc = urlsplit(str(first[0])).netloc
+        for mw in middlewares:
+            parsers = getattr(mw, "_parsers", None)
+            if isinstance(mw, RobotsTxtMiddleware) and isinstance(parsers, dict) and netloc not in parsers:
+                parsers[netloc] = build_from_crawler(mw._parserimpl, self.crawler, body)
+
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         limit = self.settings.getint("ROBOTSTXT_MAX_BYTES", defaults.ROBOTSTXT_MAX_BYTES)
         if len(response.body) > limit:
             self.capped("robots_txt")
-        text = cut_robots(response.body, limit).decode("utf-8", "replace")
+        body = cut_robots(response.body, limit)
+        if response.status == 200:
+            self._share_robots(response, body)
+        text = body.decode("utf-8", "replace")
         robots = Protego.parse(text)
         agent = str(self.settings.get("ROBOTSTXT_USER_AGENT") or self.settings.get("USER_AGENT") or "*")
         if not robots.can_fetch(self.front_page, agent):

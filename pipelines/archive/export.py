@@ -81,7 +81,8 @@ class ExportResult:
 def _pyarrow() -> Any:
     try:
         import pyarrow
-        import pyarrow.dataset
+        import pyarrow.csv
+        import pyarrow.parquet
     except ImportError as exc:
         raise ExportError(f"export needs pyarrow: {INSTALL_HINT}") from exc
     return pyarrow
@@ -218,43 +219,40 @@ def export_records(
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
     arrow = _pyarrow()
-    ds = arrow.dataset
     out = Path(out)
     file_schema = schema(fmt)
-    full_schema = file_schema.append(arrow.field("site", arrow.string())).append(
-        arrow.field("date", arrow.string())
-    )
     result = ExportResult(out=out)
     _prepare(out, force)
 
-    def chunks() -> Iterator[pa.Table]:
-        rows: list[dict[str, Any]] = []
+    def chunks() -> Iterator[dict[tuple[str, str], list[dict[str, Any]]]]:
+        """The records in batches of ``batch_rows``, each grouped by partition (record order kept)."""
+        batch: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        held = 0
         for record in records:
-            rows.append(_row(record, fmt))
+            row = _row(record, fmt)
+            batch.setdefault((row.pop("site"), row.pop("date")), []).append(row)
             result.records += 1
-            if len(rows) >= batch_rows:
-                yield arrow.Table.from_pylist(rows, schema=full_schema)
-                rows = []
-        if rows:
-            yield arrow.Table.from_pylist(rows, schema=full_schema)
+            held += 1
+            if held >= batch_rows:
+                yield batch
+                batch, held = {}, 0
+        if batch:
+            yield batch
 
     written: list[str] = []
-    file_format = ds.ParquetFileFormat() if fmt == "parquet" else ds.CsvFileFormat()
-    # One write per in-memory chunk: handing write_dataset a Python generator lets Arrow pull it from a thread of
-    # its own, which now and then aborted the process at exit ("terminate called without an active exception").
-    for n, table in enumerate(chunks()):
-        ds.write_dataset(
-            table,
-            out,
-            format=file_format,
-            partitioning=ds.partitioning(
-                arrow.schema([("site", arrow.string()), ("date", arrow.string())]), flavor="hive"
-            ),
-            basename_template=f"part-{{i}}.{fmt}" if n == 0 else f"part-{n}-{{i}}.{fmt}",
-            existing_data_behavior="overwrite_or_ignore",
-            use_threads=False,  # keeps the rows in record order
-            max_partitions=1 << 20,
-            file_visitor=lambda written_file: written.append(written_file.path),
-        )
+    # Each file is written on this thread with pyarrow's plain writers. Arrow's dataset writer would start its
+    # global CPU and I/O thread pools, whose native threads were still alive when the interpreter exited and
+    # now and then aborted the process there ("terminate called without an active exception", exit 134).
+    for n, batch in enumerate(chunks()):
+        for (site, day), rows in batch.items():
+            folder = out / f"site={site}" / f"date={day}"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / (f"part-0.{fmt}" if n == 0 else f"part-{n}-0.{fmt}")
+            table = arrow.Table.from_pylist(rows, schema=file_schema)
+            if fmt == "parquet":
+                arrow.parquet.write_table(table, path)
+            else:
+                arrow.csv.write_csv(table, path)
+            written.append(str(path))
     result.files = sorted(Path(path).relative_to(out).as_posix() for path in written)
     return result

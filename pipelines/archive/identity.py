@@ -127,6 +127,9 @@ def bind(
     archive_id = read_identity(storage) if storage is not None else None
     store_id = store.get_meta(META_KEY)
     full = has_articles(storage) if storage is not None else False
+    empty_store = store.is_empty()
+    if store_id is not None and store_id != archive_id and empty_store and not full:
+        store_id = None  # a store that never remembered an article, beside an archive without one: nothing to lose
     if store_id is not None and store_id != archive_id:
         if not full:
             raise BindingError(
@@ -140,7 +143,6 @@ def bind(
         )
     if store_id is not None:
         return store_id
-    empty_store = store.is_empty()
     if full and empty_store:
         raise BindingError(
             f"the seen-store {state} is empty but the archive {archive} already holds articles "
