@@ -264,6 +264,12 @@ class DiscoveringSpider(NewsSpider):
         limit = self.settings.getint("ROBOTSTXT_MAX_BYTES", defaults.ROBOTSTXT_MAX_BYTES)
         if len(response.body) > limit:
             self.capped("robots_txt")
+            self.logger.warning(
+                "robots.txt of %s has %d bytes: the first %d read (ROBOTSTXT_MAX_BYTES)",
+                urlsplit(response.url).netloc,
+                len(response.body),
+                limit,
+            )
         body = cut_robots(response.body, limit)
         if response.status == 200:
             self._share_robots(response, body)
