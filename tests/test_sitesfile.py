@@ -202,3 +202,9 @@ def test_urls_names_and_sites_file_entries_resolve_to_one_spider_each(tmp_path: 
     settings.set("SITES_FILE", str(tmp_path / "clash.toml"))
     with pytest.raises(SitesError, match="field 'name': 'ndr' is a built-in site"):
         resolve_sites(["ndr"], settings)
+
+
+def test_spider_classes_carry_the_area_of_their_entry() -> None:
+    nwz, bare, _ = (spider_class(e) for e in parse_sites(GOOD))
+    assert nwz.districts == ["03403", "03451", "03461"] and nwz.land == "DE-NI" and nwz.lands == []
+    assert bare.districts == [] and bare.land == ""

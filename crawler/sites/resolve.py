@@ -59,6 +59,10 @@ def spider_class(entry: SiteEntry) -> type[NewsSpider]:
         "front_page": entry.url,
         "site_entry": entry,
         "domains": list(entry.domains),
+        # the area it covers, for whatever reads it from the spider (the place tagger: crawler/places)
+        "land": entry.land,
+        "lands": list(entry.lands),
+        "districts": list(entry.districts),
     }
     if base is not None and hasattr(base, "base_url"):
         attrs["base_url"] = entry.url  # the platform derives its entry points from it
