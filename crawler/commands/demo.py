@@ -249,7 +249,7 @@ def _show_what_sets_us_apart(archive: str) -> None:
     if revised:
         r = revised[0]
         print(f"\nRevised: {r.title!r} ({r.site}) has {r.revision} revisions. See them with a text diff:")
-        print(f"  newsarchive history --archive {archive} {r.id}")
+        print(f"  {command_prefix()}newsarchive history --archive {archive} {r.id}")
     clusters = stats.syndicated()
     if clusters:
         cluster, members = clusters[0]
@@ -257,7 +257,7 @@ def _show_what_sets_us_apart(archive: str) -> None:
         print(
             f"\nSyndicated: an agency story in {len(members)} edited copies ({sites}) forms one cluster. Read them:"
         )
-        print(f"  newsarchive read --archive {archive} --cluster {cluster}")
+        print(f"  {command_prefix()}newsarchive read --archive {archive} --cluster {cluster}")
     _show_places(archive)
 
 
@@ -278,4 +278,4 @@ def _show_places(archive: str, seed: str = "regionalheute") -> None:
         f"({place['ags']}, district {place['district']}, {place['land']}; from the {place['source']}){also}. "
         f"Every article about {place['name']}:"
     )
-    print(f"  newsarchive read --archive {archive} --place {shlex.quote(place['name'])}")
+    print(f"  {command_prefix()}newsarchive read --archive {archive} --place {shlex.quote(place['name'])}")
