@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the sections measured by hand (export aborts, interrupts), with their commands: copied in as they are
+SECTIONS = ROOT / "scripts" / "reliability_sections.md"
 #: the tests that observe the threats of tests/threats.py (besides tests/test_hostile.py)
 THREAT_TESTS = [
     "tests/test_netguard.py",
@@ -154,8 +156,12 @@ def main() -> int:
         "| 3 | a site failed entirely: none of its entry points could be read (also: all refused by the address rule) |",
         "| 4 | a site is being crawled by another run (its lock is held) |",
         "| 5 | a site's extraction health drifted from its recent history (docs/HEALTH.md) |",
+        "| 6 | the run was interrupted (SIGINT/SIGTERM): what was archived is committed, the next run fetches the rest |",
         "",
-        "When several apply, the first of 1, 3, 5, 4 wins.",
+        'When several apply, the first of 1, 6, 3, 5, 4 wins: after an interrupt, "failed", "drifted" and "locked" are',
+        "judgements on a run cut short.",
+        "",
+        *SECTIONS.read_text(encoding="utf-8").split("\n", 2)[2].rstrip().splitlines(),
         "",
         "Per-site counters (`newsarchive/fetch_errors`, `newsarchive/rejected/<reason>`, `newsarchive/discovery_errors`,",
         "`newsarchive/entry_point_errors`, `newsarchive/retry_after`, `newsarchive/robots_forbidden`, ...) are in",
