@@ -159,6 +159,10 @@ class _Worker:
         return self.conn.fileno() if not self.conn.closed else -1
 
     def doRead(self) -> None:
+        # pickle is safe here and only here: the pipe is an anonymous socket pair between this process and a
+        # worker it spawned, and what comes back is process_page's result built by our own code; a page's
+        # content travels inside it as strings and bytes, never as pickle opcodes. Nothing from a page, a
+        # sitemap or a shared store (Redis, the archive) is ever unpickled (distributed queue: JSON).
         try:
             ok, value = pickle.loads(self.conn.recv_bytes())
         except (EOFError, OSError, pickle.UnpicklingError) as exc:

@@ -35,14 +35,14 @@ DEFAULTS = [
 ]
 
 
-def best(repeat: int, pages: int, run: Callable[[], object]) -> float:
+def best(repeat: int, pages: int, run: Callable[[], object], digits: int = 2) -> float:
     """The fewest CPU milliseconds a page over ``repeat`` passes of ``run`` (a pass over ``pages`` pages)."""
     passes = []
     for _ in range(max(repeat, 1)):
         start = time.process_time()
         run()
         passes.append((time.process_time() - start) * 1000 / pages)
-    return round(min(passes), 2)
+    return round(min(passes), digits)
 
 
 def main() -> int:

@@ -21,27 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
+
+from extract_cost import DEFAULTS, best  # the same corpora and the same timing as the extraction's cost
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-DEFAULTS = [
-    REPO.parent / "shared" / "corpus" / "de",
-    REPO / "tests" / "fixtures" / "devset" / "newspaper4k",
-    REPO / "tests" / "fixtures" / "devset" / "readability",
-]
-
-
-def best(repeat: int, pages: int, run: Callable[[], object]) -> float:
-    passes = []
-    for _ in range(max(repeat, 1)):
-        start = time.process_time()
-        run()
-        passes.append((time.process_time() - start) * 1000 / pages)
-    return round(min(passes), 3)
 
 
 def f1(a: str, b: str) -> float:
@@ -117,7 +103,7 @@ def main() -> int:
         ("lxml_parse_text", lxml_text),
         ("lexbor_parse_text", lexbor_text),
     ):
-        result[f"{name}_ms"] = best(args.repeat, len(pages), run)
+        result[f"{name}_ms"] = best(args.repeat, len(pages), run, digits=3)
     ours, theirs = lxml_text(), lexbor_text()
     counts = [
         (
